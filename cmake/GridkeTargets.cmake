@@ -1,0 +1,80 @@
+# Helpers that give every GridKE target the same warnings, sanitizers and layout (STYLE.md §2.1).
+
+set(GRIDKE_WARNINGS -Wall -Wextra -Wpedantic)
+if(GRIDKE_WERROR)
+  list(APPEND GRIDKE_WARNINGS -Werror)
+endif()
+
+if(GRIDKE_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(GRIDKE_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
+
+# gridke_add_library(NAME <name> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# Creates target gridke_<name> (alias gridke::<name>) with headers in include/.
+function(gridke_add_library)
+  cmake_parse_arguments(ARG "HEADER_ONLY" "NAME" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  set(target gridke_${ARG_NAME})
+  if(ARG_HEADER_ONLY)
+    add_library(${target} INTERFACE)
+    target_include_directories(${target} INTERFACE ${CMAKE_CURRENT_SOURCE_DIR}/include)
+    target_link_libraries(${target} INTERFACE ${ARG_PUBLIC_DEPS})
+  else()
+    add_library(${target} STATIC ${ARG_SOURCES})
+    target_include_directories(${target} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
+                                         PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+    target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+    target_compile_options(${target} PRIVATE ${GRIDKE_WARNINGS})
+  endif()
+  add_library(gridke::${ARG_NAME} ALIAS ${target})
+  # Every public header compiles alone (STYLE.md §2.1): one generated unit per header.
+  file(GLOB_RECURSE headers CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/include/*.hpp)
+  if(headers AND GRIDKE_BUILD_TESTS)
+    set(units)
+    foreach(h ${headers})
+      file(RELATIVE_PATH rel ${CMAKE_CURRENT_SOURCE_DIR}/include ${h})
+      string(MAKE_C_IDENTIFIER ${rel} id)
+      set(unit ${CMAKE_CURRENT_BINARY_DIR}/header_check/${id}.cpp)
+      file(CONFIGURE OUTPUT ${unit} CONTENT "#include \"${rel}\"\n")
+      list(APPEND units ${unit})
+    endforeach()
+    add_library(${target}_header_check OBJECT ${units})
+    target_link_libraries(${target}_header_check PRIVATE ${target})
+    target_compile_options(${target}_header_check PRIVATE ${GRIDKE_WARNINGS})
+  endif()
+endfunction()
+
+# gridke_add_test(NAME <component> SOURCES ... DEPS ... [LABELS ...])
+# One executable per component (gridke_<component>_tests), discovered by ctest.
+function(gridke_add_test)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS;LABELS" ${ARGN})
+  set(target gridke_${ARG_NAME}_tests)
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_DEPS} gridke_test_support GTest::gmock GTest::gtest_main)
+  target_compile_options(${target} PRIVATE ${GRIDKE_WARNINGS})
+  target_compile_definitions(${target} PRIVATE
+    GRIDKE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    GRIDKE_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
+    GRIDKE_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+  set(labels ${ARG_NAME} ${ARG_LABELS})
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${labels}")
+endfunction()
+
+# gridke_add_bench(NAME <name> SOURCES ... DEPS ...) — not built by default (STYLE.md §2.8).
+function(gridke_add_bench)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
+  if(NOT benchmark_FOUND)
+    return()
+  endif()
+  set(target gridke_${ARG_NAME}_bench)
+  add_executable(${target} EXCLUDE_FROM_ALL ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_DEPS} benchmark::benchmark)
+  target_compile_options(${target} PRIVATE ${GRIDKE_WARNINGS})
+  target_compile_definitions(${target} PRIVATE GRIDKE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    GRIDKE_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+  set_property(GLOBAL APPEND PROPERTY GRIDKE_BENCH_TARGETS ${target})
+endfunction()

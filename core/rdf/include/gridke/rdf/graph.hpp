@@ -1,0 +1,75 @@
+#pragma once
+// Graph: a set of RDF triples with triple-pattern lookup, backed by Sord; parsing with Serd
+// (Turtle, N-Triples) and Raptor2 (RDF/XML); writing Turtle and N-Triples with Serd.
+// Thread safety: const methods may run concurrently; non-const calls need external sync.
+// Ownership: owns its triples; find() returns copies, so results outlive later edits.
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gridke/base/result.hpp"
+#include "gridke/rdf/term.hpp"
+
+namespace gridke::rdf {
+
+struct Triple {
+  Term subject;
+  Term predicate;
+  Term object;
+  friend bool operator==(const Triple&, const Triple&) = default;
+};
+
+enum class Syntax : std::uint8_t { turtle, ntriples, rdfxml };
+
+/// Guesses the syntax from a file extension (.ttl, .nt, .rdf/.owl/.xml); nullopt if unknown.
+std::optional<Syntax> syntax_for_path(const std::filesystem::path& path);
+
+class Graph {
+ public:
+  Graph();
+  ~Graph();
+  Graph(Graph&&) noexcept;
+  Graph& operator=(Graph&&) noexcept;
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  /// Parses a file; the syntax defaults to syntax_for_path(). Errors: not_found (no file),
+  /// parse_error with location "file:line:col".
+  static Result<Graph> parse_file(const std::filesystem::path& path,
+                                  std::optional<Syntax> syntax = std::nullopt);
+  /// Parses text; errors are located as "<string>:line:col". base_iri resolves relative IRIs.
+  static Result<Graph> parse_string(std::string_view text, Syntax syntax,
+                                    std::string_view base_iri = "urn:gridke:base");
+
+  /// Adds the triples of another parse into this graph (e.g. several ontology files).
+  Result<void> load_file(const std::filesystem::path& path,
+                         std::optional<Syntax> syntax = std::nullopt);
+
+  /// Adds a triple; a duplicate is ignored. Invalidates nothing a caller holds (copies).
+  void add(const Triple& triple);
+  std::size_t size() const;
+  bool contains(const Triple& triple) const;
+
+  /// All triples matching the pattern; nullopt is a wildcard (Sord's NULL).
+  std::vector<Triple> find(const std::optional<Term>& subject,
+                           const std::optional<Term>& predicate,
+                           const std::optional<Term>& object) const;
+
+  /// Prefixes declared by parsed Turtle files (@prefix) or RDF/XML namespaces; prefix → IRI.
+  const std::map<std::string, std::string>& prefixes() const;
+  void set_prefix(std::string prefix, std::string iri);
+
+  /// Serialises the graph (Turtle uses prefixes()). Errors: internal on a writer failure.
+  Result<std::string> write(Syntax syntax) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gridke::rdf

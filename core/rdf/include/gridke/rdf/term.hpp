@@ -1,0 +1,84 @@
+#pragma once
+// Term: one RDF 1.1 term (IRI, literal or blank node) as a value type.
+// Thread safety: immutable, share freely.
+// Ownership: owns its strings.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "gridke/base/result.hpp"
+
+namespace gridke::rdf {
+
+enum class TermKind : std::uint8_t { iri, literal, blank };
+
+/// An RDF term. Literals always carry a datatype: a simple literal "x" is stored with
+/// xsd:string (RDF 1.1), a language-tagged one with rdf:langString, so `==` is RDF term
+/// equality: "x" == "x"^^xsd:string, "1"^^xsd:integer != "01"^^xsd:integer.
+class Term {
+ public:
+  /// An IRI without angle brackets. REQUIRES: iri is not empty.
+  static Term iri(std::string iri);
+  /// A literal. An empty datatype means xsd:string, or rdf:langString when language is set.
+  static Term literal(std::string lexical, std::string datatype = {}, std::string language = {});
+  /// A blank node with the given label (without "_:").
+  static Term blank(std::string label);
+
+  /// A default-constructed Term is the IRI "" and is only useful as a placeholder.
+  Term() = default;
+
+  TermKind kind() const noexcept { return kind_; }
+  bool is_iri() const noexcept { return kind_ == TermKind::iri; }
+  bool is_literal() const noexcept { return kind_ == TermKind::literal; }
+  bool is_blank() const noexcept { return kind_ == TermKind::blank; }
+
+  /// The IRI, the lexical form, or the blank-node label.
+  const std::string& value() const noexcept { return value_; }
+  /// Datatype IRI of a literal (never empty for literals); empty for IRIs and blank nodes.
+  const std::string& datatype() const noexcept { return datatype_; }
+  /// Language tag of a literal (lower-cased as written); empty otherwise.
+  const std::string& language() const noexcept { return language_; }
+
+  /// True when a literal's lexical form is valid for its (known XSD) datatype. IRIs, blank
+  /// nodes, strings and unknown datatypes are always well-typed.
+  bool is_well_typed() const;
+
+  /// Value equality as the KE's `sameValueAs`: equal terms, or two well-typed literals of the
+  /// same value space with equal values (numeric types compare as numbers: "1"^^xsd:int and
+  /// "1.0"^^xsd:decimal are the same value; booleans "1"/"true"; dateTimes as instants).
+  bool same_value_as(const Term& other) const;
+
+  /// The KE binding text form, normalised exactly as the TNO engine prints it (NOTES §2.3):
+  /// `<iri>`, `"lex"` for xsd:string, `"lex"@lang`, `"lex"^^<datatype>`, `_:label`.
+  /// Quotes, backslashes and control characters in the lexical form are escaped (N-Triples).
+  std::string to_string() const;
+
+  std::size_t hash() const noexcept;
+  friend bool operator==(const Term&, const Term&) = default;
+  friend auto operator<=>(const Term&, const Term&) = default;
+
+ private:
+  Term(TermKind kind, std::string value, std::string datatype, std::string language);
+
+  TermKind kind_ = TermKind::iri;
+  std::string value_;
+  std::string datatype_;
+  std::string language_;
+};
+
+/// Parses one value of the KE binding text form (NOTES §2.3): `<iri>`, `"lex"`,
+/// `"lex"^^<datatype>`, `"lex"@lang`, bare numbers (`10` → xsd:integer, `68.2` → xsd:decimal,
+/// `1e3` → xsd:double), `true`/`false` (→ xsd:boolean) and `_:label`. Surrounding white space
+/// is ignored. Errors (ErrorCode::parse_error, the message quotes the offending text):
+/// variables (`?x`, "Binding values should be concrete nodes (either RDF literals or RDF URIs)."),
+/// prefixed names (`ex:a`), a datatype without angle brackets, unterminated literals or IRIs,
+/// trailing garbage (`<a>;<b>`, TNO issue #310).
+Result<Term> parse_term(std::string_view text);
+
+struct TermHash {
+  std::size_t operator()(const Term& t) const noexcept { return t.hash(); }
+};
+
+}  // namespace gridke::rdf
