@@ -30,9 +30,11 @@ struct CommunicativeAct {
 };
 
 /// True when a proactive KI's act and a reactive KI's act fit both ways (NOTES §2.1 step 3):
-/// every required purpose of each is a (subclass of a) satisfied purpose of the other, using the
-/// subclass hierarchy of the KE ontology (InformPurpose ⊒ New/Changed/Removed/RetrieveKnowledge;
-/// Purpose ⊒ everything). Unknown purpose IRIs match only themselves.
+/// every required purpose of each side is met by a satisfied purpose of the other that is the
+/// same class or a subclass of it, using the subclass hierarchy of the KE ontology
+/// (InformPurpose ⊒ New/Changed/Removed/RetrieveKnowledge; Purpose ⊒ every KE purpose). So a
+/// satisfied NewKnowledgePurpose meets a required InformPurpose, not the other way round.
+/// Unknown purpose IRIs match only themselves.
 bool acts_compatible(const CommunicativeAct& proactive, const CommunicativeAct& reactive);
 
 /// The definition of a knowledge interaction, as registered.

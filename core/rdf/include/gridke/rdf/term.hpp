@@ -21,12 +21,14 @@ class Term {
  public:
   /// An IRI without angle brackets. REQUIRES: iri is not empty.
   static Term iri(std::string iri);
-  /// A literal. An empty datatype means xsd:string, or rdf:langString when language is set.
+  /// A literal. An empty datatype means xsd:string; a non-empty language makes the datatype
+  /// rdf:langString (whatever was passed) and is stored lower-cased, since RDF compares
+  /// language tags case-insensitively.
   static Term literal(std::string lexical, std::string datatype = {}, std::string language = {});
   /// A blank node with the given label (without "_:").
   static Term blank(std::string label);
 
-  /// A default-constructed Term is the IRI "" and is only useful as a placeholder.
+  /// A default-constructed Term is the empty IRI; assign a real term before use.
   Term() = default;
 
   TermKind kind() const noexcept { return kind_; }
@@ -61,6 +63,8 @@ class Term {
 
  private:
   Term(TermKind kind, std::string value, std::string datatype, std::string language);
+  bool has_escapes() const noexcept;     // to_string() needs N-Triples escapes
+  std::string concat_unescaped() const;  // to_string() when has_escapes() is false
 
   TermKind kind_ = TermKind::iri;
   std::string value_;
@@ -74,7 +78,10 @@ class Term {
 /// is ignored. Errors (ErrorCode::parse_error, the message quotes the offending text):
 /// variables (`?x`, "Binding values should be concrete nodes (either RDF literals or RDF URIs)."),
 /// prefixed names (`ex:a`), a datatype without angle brackets, unterminated literals or IRIs,
-/// trailing garbage (`<a>;<b>`, TNO issue #310).
+/// trailing garbage (`<a>;<b>`, TNO issue #310), IRIs with spaces or `<>"{}|^\`` characters,
+/// bad escapes and malformed numbers or language tags. Messages carry the 1-based column.
+/// Also accepted: `'lex'` (single quotes, as Jena's SSE), `\u`/`\U` escapes in IRIs, and
+/// relative IRIs (kept as written). Lexical forms are kept as written (`+7` stays `+7`).
 Result<Term> parse_term(std::string_view text);
 
 struct TermHash {

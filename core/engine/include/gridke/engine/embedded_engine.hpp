@@ -1,0 +1,87 @@
+#pragma once
+// EmbeddedEngine: the in-process KnowledgeEngine. It matches knowledge interactions by their
+// graph patterns the way the TNO Knowledge Engine 1.5 does (levels 1 and 2: NOTES §2.2) and
+// routes bindings between knowledge bases with the exchange semantics of NOTES §2.2–§2.4:
+// a KB never receives its own ASK/POST; communicative acts must fit both ways; results are
+// unioned and de-duplicated; one ExchangeInfo per contacted KI, in that KI's variable names; a
+// handler error, an invalid answer or a missed deadline makes that KI FAILED while the exchange
+// as a whole succeeds. See docs/engine.md.
+//
+// Thread safety: every method may be called from any thread, also from inside a handler.
+// Handlers and completion callbacks run on the engine's bounded handler pool, never on the
+// caller's thread. No global state: engines are independent.
+// Ownership: the engine copies KI definitions and handlers. Destroying the engine completes
+// every pending exchange (unanswered KIs FAILED), waits for running handlers, and drops late
+// replies safely (a Reply may outlive the engine).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "gridke/engine/knowledge_engine.hpp"
+
+namespace gridke::engine {
+
+namespace detail {
+struct EngineCore;
+}
+
+class EmbeddedEngine final : public KnowledgeEngine {
+ public:
+  struct Options {
+    /// Deadline of an ASK/POST without its own (the KE's ke.kb.wait.timeout, 10 s). Zero or
+    /// negative means no deadline (as the KE's 0).
+    std::chrono::milliseconds default_deadline{10'000};
+    /// Worker threads that run handlers and callbacks (the KE's KE_THREADPOOL_SIZE is 12).
+    std::size_t handler_threads = 8;
+    /// Check ANSWER/REACT output against the incoming bindings (the KE's
+    /// sc.validate.outgoing.bindings.wrt.incoming.bindings, default true).
+    bool validate_reactive_output = true;
+    /// Hard cap on candidate combinations per planning step (matches per KI, cover-search
+    /// steps); past it the ASK/POST fails with failed_precondition instead of stalling.
+    std::size_t max_combinations = 100'000;
+    /// How many REACT KIs deep a chain may go (backward for ASK, forward for POST).
+    int max_chain_depth = 4;
+  };
+
+  EmbeddedEngine();
+  explicit EmbeddedEngine(Options options);
+  ~EmbeddedEngine() override;
+  EmbeddedEngine(const EmbeddedEngine&) = delete;
+  EmbeddedEngine& operator=(const EmbeddedEngine&) = delete;
+
+  Result<void> create_knowledge_base(const KnowledgeBaseInfo& info) override;
+  Result<void> delete_knowledge_base(std::string_view kb) override;
+  Result<std::vector<KnowledgeBaseInfo>> knowledge_bases() const override;
+
+  using KnowledgeEngine::register_ki;
+  Result<KiId> register_ki(std::string_view kb, const ki::KnowledgeInteraction& ki,
+                           Handler handler = nullptr) override;
+  Result<void> unregister_ki(std::string_view kb, std::string_view ki) override;
+  Result<std::vector<RegisteredKi>> knowledge_interactions(std::string_view kb) const override;
+
+  void ask_async(std::string_view kb, std::string_view ki, pattern::BindingSet bindings,
+                 CallOptions options, AskCallback done) override;
+  void post_async(std::string_view kb, std::string_view ki, pattern::BindingSet bindings,
+                  CallOptions options, PostCallback done) override;
+
+  /// Increases on every change of a KB or KI; cached plans are valid for one version.
+  std::uint64_t network_version() const;
+  /// Number of plans built so far (cache misses); lets tests see that plans are reused.
+  std::uint64_t plans_built() const;
+  const Options& options() const noexcept;
+
+ private:
+  std::shared_ptr<detail::EngineCore> core_;
+};
+
+/// Checks a knowledge-base id the way the KE's POST /sc does (NOTES §1.4): empty → "Knowledge
+/// Base ID must be a non-empty URI."; anything but an absolute IRI with a scheme (a relative
+/// reference, spaces or other characters IRIs forbid, `https://` without a host) →
+/// "Knowledge base ID must be a valid RDF IRI. ...". Errors: invalid_argument.
+Result<void> validate_knowledge_base_id(std::string_view id);
+
+}  // namespace gridke::engine

@@ -1,0 +1,171 @@
+#pragma once
+// Private state of EmbeddedEngine: the network snapshot (KBs and KIs), plans, and the core that
+// owns the handler pool and the deadline timer.
+// Thread safety: Network and plans are immutable once published and shared by shared_ptr;
+// EngineCore guards its mutable members with its own mutexes (documented per member).
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gridke/engine/embedded_engine.hpp"
+#include "gridke/pattern/match.hpp"
+#include "gridke/pattern/plan.hpp"
+#include "thread_pool.hpp"
+#include "timer_queue.hpp"
+
+namespace gridke::engine::detail {
+
+/// A registered KI with its patterns compiled for matching. Immutable.
+struct KiEntry {
+  KiId id;
+  KbId kb;
+  ki::KnowledgeInteraction definition;
+  Handler handler;
+  /// ASK/ANSWER: the graph pattern; POST/REACT: the argument pattern (if any).
+  std::optional<pattern::CompiledPattern> pattern;
+  /// POST/REACT: the result pattern (if any).
+  std::optional<pattern::CompiledPattern> result;
+  ki::KiKind kind() const noexcept { return definition.kind; }
+};
+using KiPtr = std::shared_ptr<const KiEntry>;
+
+struct KbEntry {
+  KnowledgeBaseInfo info;
+  std::vector<KiPtr> kis;  ///< in registration order
+};
+using KbPtr = std::shared_ptr<const KbEntry>;
+
+/// One immutable version of the network. A change publishes a new snapshot.
+struct Network {
+  std::uint64_t version = 0;
+  std::map<KbId, KbPtr, std::less<>> kbs;
+  std::unordered_map<KiId, KiPtr> kis;
+  std::vector<KiPtr> answers;           ///< ANSWER KIs; ids of answer_index
+  std::vector<KiPtr> reacts;            ///< REACT KIs; ids of the react indices
+  pattern::PatternIndex answer_index;   ///< ANSWER graph patterns
+  pattern::PatternIndex result_index;   ///< REACT result patterns
+  pattern::PatternIndex argument_index; ///< REACT argument patterns
+};
+using NetworkPtr = std::shared_ptr<const Network>;
+
+/// Builds a snapshot from KBs (indices included).
+NetworkPtr build_network(std::uint64_t version, std::map<KbId, KbPtr, std::less<>> kbs);
+
+// ---- plans -------------------------------------------------------------------------------
+
+/// How one target pattern (the ASK, or a REACT's argument further down a chain) is supplied.
+struct AskGoal {
+  const pattern::CompiledPattern* target = nullptr;  ///< owned by a KiEntry the plan holds
+  pattern::CoverPlan cover;
+  /// Candidate KIs; CoverSource::candidate indexes this. ANSWER KIs supply their graph
+  /// pattern, REACT KIs their result pattern.
+  std::vector<KiPtr> candidates;
+  /// Per candidate: for a REACT, the goal for its argument pattern; null for an ANSWER.
+  std::vector<std::unique_ptr<AskGoal>> subgoals;
+  /// Target triples nobody can supply, with the missing premises of REACT chains (for
+  /// knowledge gaps; empty when everything can be supplied).
+  std::vector<pattern::TriplePattern> gaps;
+};
+
+struct AskPlan {
+  std::uint64_t version = 0;
+  KiPtr asker;
+  AskGoal root;
+};
+
+/// A REACT fired by a POST (or by an earlier REACT of a forward chain).
+struct PostStep {
+  KiPtr react;
+  /// Full matches of the REACT's argument (target) onto the source pattern (candidate).
+  std::vector<pattern::PatternMatch> argument_matches;
+  /// Full matches of the POST's result pattern (target) onto this REACT's result.
+  std::vector<pattern::PatternMatch> captures;
+  /// REACTs fed by this REACT's result.
+  std::vector<PostStep> next;
+};
+
+struct PostPlan {
+  std::uint64_t version = 0;
+  KiPtr poster;
+  std::vector<PostStep> steps;
+};
+
+// ---- core --------------------------------------------------------------------------------
+
+struct EngineCore {
+  explicit EngineCore(EmbeddedEngine::Options opts);
+
+  const EmbeddedEngine::Options options;
+  ThreadPool pool;
+  TimerQueue timer;
+
+  /// A random UUID (v4 form) for message ids and unnamed KI ids; lock-free.
+  std::string new_uuid();
+
+  NetworkPtr network() const;
+  /// Applies `change` to a copy of the KB map under the write lock and publishes the result
+  /// as a new version. `change` returns an error to abort.
+  template <class F>
+  auto mutate(F&& change) -> decltype(change(std::declval<std::map<KbId, KbPtr, std::less<>>&>()));
+
+  /// The cached plan for (KI, recipients) at the current version, or a newly built one.
+  Result<std::shared_ptr<const AskPlan>> ask_plan(const NetworkPtr& net, const KiPtr& asker,
+                                                  const RecipientSelector& recipients);
+  Result<std::shared_ptr<const PostPlan>> post_plan(const NetworkPtr& net, const KiPtr& poster,
+                                                    const RecipientSelector& recipients);
+
+  std::atomic<std::uint64_t> plans_built{0};
+
+ private:
+  const std::uint64_t uuid_seed_;
+  std::atomic<std::uint64_t> uuid_counter_{0};
+
+  mutable std::mutex net_mu_;  // guards network_ (the pointer, not the snapshot)
+  NetworkPtr network_;
+
+  std::mutex plan_mu_;  // guards the plan caches and plan_version_
+  std::uint64_t plan_version_ = 0;
+  std::unordered_map<std::string, std::shared_ptr<const AskPlan>> ask_plans_;
+  std::unordered_map<std::string, std::shared_ptr<const PostPlan>> post_plans_;
+};
+
+template <class F>
+auto EngineCore::mutate(F&& change)
+    -> decltype(change(std::declval<std::map<KbId, KbPtr, std::less<>>&>())) {
+  std::lock_guard<std::mutex> lock(net_mu_);
+  auto kbs = network_->kbs;
+  auto result = change(kbs);
+  if (result.has_value()) network_ = build_network(network_->version + 1, std::move(kbs));
+  return result;
+}
+
+/// Builds plans (planner.cpp). The level comes from the KI or else its KB.
+Result<std::shared_ptr<const AskPlan>> build_ask_plan(const Network& net, const KiPtr& asker,
+                                                      const RecipientSelector& recipients,
+                                                      const EmbeddedEngine::Options& options);
+Result<std::shared_ptr<const PostPlan>> build_post_plan(const Network& net, const KiPtr& poster,
+                                                        const RecipientSelector& recipients,
+                                                        const EmbeddedEngine::Options& options);
+
+/// Runs an exchange (exchange_run.cpp). `done` is called exactly once on a pool thread.
+void run_ask(std::shared_ptr<EngineCore> core, std::shared_ptr<const AskPlan> plan,
+             pattern::BindingSet bindings, std::chrono::milliseconds deadline, AskCallback done);
+void run_post(std::shared_ptr<EngineCore> core, std::shared_ptr<const PostPlan> plan,
+              pattern::BindingSet bindings, std::chrono::milliseconds deadline,
+              PostCallback done);
+
+/// Checks reactive output against the incoming bindings (NOTES §2.3); the returned error's
+/// message becomes the failedMessage.
+Result<void> validate_answer(const KiEntry& ki, const pattern::BindingSet& incoming,
+                             const pattern::BindingSet& outgoing);
+Result<void> validate_reaction(const KiEntry& ki, const pattern::BindingSet& incoming,
+                               const pattern::BindingSet& outgoing);
+
+}  // namespace gridke::engine::detail

@@ -1,0 +1,540 @@
+// Execution of planned ASK and POST exchanges (NOTES §2.2–§2.4).
+//
+// A Run owns the state of one exchange; it is shared by the handler tasks (through their Reply),
+// the deadline timer and the caller, so a reply that arrives after the deadline or after the
+// engine is gone finds the Run alive and is dropped (no use-after-free). One mutex per Run
+// guards all of its state; handlers run on the pool without it, and the user's callback is
+// invoked after it is released, exactly once.
+
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "engine_core.hpp"
+
+namespace gridke::engine::detail {
+namespace {
+
+using pattern::Binding;
+using pattern::BindingSet;
+
+// `[{}]` and `[]` both mean "unconstrained"; one empty binding makes the whole set so.
+BindingSet normalise(BindingSet in) {
+  for (const Binding& b : in) {
+    if (b.empty()) return {};
+  }
+  return in;
+}
+
+std::string binding_text(const Binding& b) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [name, value] : b.values()) {
+    if (!first) out += ", ";
+    first = false;
+    out += name + "=" + value.to_string();
+  }
+  return out + "}";
+}
+
+std::string timeout_message(const std::string& message_id) {
+  return "Error 'TimeoutException' occurred while waiting for response to message: " + message_id;
+}
+
+class Run : public std::enable_shared_from_this<Run> {
+ public:
+  Run(std::shared_ptr<EngineCore> core, KiPtr proactive)
+      : core_(std::move(core)), proactive_(std::move(proactive)) {}
+  virtual ~Run() = default;
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
+
+  /// Starts the exchange and arms its deadline (non-positive: none).
+  void start(std::chrono::milliseconds deadline) {
+    bool deliver_now = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      start_locked();
+      deliver_now = check_finish_locked();
+    }
+    if (deliver_now) {
+      deliver_result();
+      return;
+    }
+    const auto when = deadline.count() > 0 ? TimerQueue::Clock::now() + deadline
+                                           : TimerQueue::Clock::time_point::max();
+    const std::uint64_t id =
+        core_->timer.schedule(when, [self = shared_from_this()] { self->on_deadline(); });
+    bool cancel_now = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finished_) {
+        cancel_now = true;
+      } else {
+        timer_id_ = id;
+      }
+    }
+    if (cancel_now) core_->timer.cancel(id);
+  }
+
+ protected:
+  using Continuation = std::function<void(const BindingSet* rows)>;
+
+  struct Slot {
+    KiPtr ki;
+    BindingSet request;
+    ExchangeInfo info;
+    std::string message_id;
+    bool done = false;
+    Continuation then;  // runs under mu_; rows == nullptr when the KI failed
+  };
+
+  // Contacts a KI: its handler runs on the pool; `then` runs (under mu_) when it replied,
+  // failed or timed out. REQUIRES: mu_ held, !timed_out_.
+  void dispatch_locked(const KiPtr& ki, BindingSet request, Continuation then) {
+    auto slot_ptr = std::make_unique<Slot>();
+    Slot* slot = slot_ptr.get();
+    slot->ki = ki;
+    slot->request = std::move(request);
+    slot->message_id = core_->new_uuid();
+    slot->then = std::move(then);
+    slot->info.knowledge_base_id = ki->kb;
+    slot->info.knowledge_interaction_id = ki->id;
+    slot->info.exchange_start = Clock::now();
+    if (ki->kind() == ki::KiKind::react) slot->info.bindings = slot->request;
+    slots_.push_back(std::move(slot_ptr));
+    ++pending_;
+
+    HandleRequest request_copy{ki->id, ki->kind(), proactive_->kb, proactive_->id, slot->request};
+    Reply reply = [self = shared_from_this(), slot](Result<BindingSet> r) {
+      self->on_reply(slot, std::move(r));
+    };
+    const bool queued = core_->pool.submit(
+        [handler = ki->handler, req = std::move(request_copy), reply]() mutable {
+          // Exceptions never cross a GridKE API (STYLE.md §2.3): a throwing handler is a
+          // FAILED exchange for its KI.
+          try {
+            handler(req, reply);
+          } catch (const std::exception& e) {
+            reply(internal_error(std::string("handler threw: ") + e.what()));
+          } catch (...) {
+            reply(internal_error("handler threw a non-standard exception"));
+          }
+        });
+    if (!queued) fail_slot_locked(*slot, "the knowledge engine is shutting down");
+  }
+
+  void fail_slot_locked(Slot& slot, std::string message) {
+    slot.done = true;
+    --pending_;
+    slot.info.exchange_end = Clock::now();
+    slot.info.status = ExchangeStatus::failed;
+    slot.info.failed_message = std::move(message);
+    slot.info.result_bindings = {};
+    if (slot.ki->kind() == ki::KiKind::answer) slot.info.bindings = {};
+    slot.then(nullptr);
+  }
+
+  void on_reply(Slot* slot, Result<BindingSet> reply) {
+    // Validation reads only slot->ki and slot->request, which are immutable after dispatch.
+    const bool answer = slot->ki->kind() == ki::KiKind::answer;
+    std::optional<std::string> failure;
+    BindingSet rows;
+    if (!reply.has_value()) {
+      failure = std::string("An error occurred while ") + (answer ? "ANSWERing: " : "REACTing: ") +
+                reply.error().message();
+    } else {
+      rows = std::move(reply).value();
+      if (core_->options.validate_reactive_output) {
+        auto valid = answer ? validate_answer(*slot->ki, slot->request, rows)
+                            : validate_reaction(*slot->ki, slot->request, rows);
+        if (!valid) failure = valid.error().message();
+      }
+    }
+    bool deliver_now = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (slot->done) return;  // late (after the deadline) or a second reply: dropped
+      if (failure) {
+        fail_slot_locked(*slot, std::move(*failure));
+      } else {
+        slot->done = true;
+        --pending_;
+        slot->info.exchange_end = Clock::now();
+        if (answer) {
+          slot->info.bindings = rows;
+        } else {
+          slot->info.result_bindings = rows;
+        }
+        slot->then(&rows);
+      }
+      deliver_now = check_finish_locked();
+    }
+    if (deliver_now) deliver_result();
+  }
+
+  void on_deadline() {
+    bool deliver_now = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finished_) return;
+      timed_out_ = true;
+      timer_id_ = 0;
+      // Index loop: no continuation dispatches once timed_out_ is set, so slots_ is stable.
+      for (std::size_t i = 0; i < slots_.size(); ++i) {
+        Slot& slot = *slots_[i];
+        if (!slot.done) fail_slot_locked(slot, timeout_message(slot.message_id));
+      }
+      deliver_now = check_finish_locked();
+    }
+    if (deliver_now) deliver_result();
+  }
+
+  bool check_finish_locked() {
+    if (finished_ || !complete_locked()) return false;
+    finished_ = true;
+    finish_locked();
+    return true;
+  }
+
+  // Cancels the deadline and hands the result to the user on a pool thread.
+  void deliver_result() {
+    std::uint64_t timer = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      timer = timer_id_;
+      timer_id_ = 0;
+    }
+    if (timer != 0) core_->timer.cancel(timer);
+    if (core_->pool.on_worker_thread()) {
+      invoke_callback();
+      return;
+    }
+    if (!core_->pool.submit([self = shared_from_this()] { self->invoke_callback(); })) {
+      invoke_callback();
+    }
+  }
+
+  std::vector<ExchangeInfo> exchange_info_locked() const {
+    std::vector<ExchangeInfo> infos;
+    infos.reserve(slots_.size());
+    for (const auto& s : slots_) infos.push_back(s->info);
+    return infos;
+  }
+
+  virtual void start_locked() = 0;
+  virtual bool complete_locked() const = 0;
+  virtual void finish_locked() = 0;
+  virtual void invoke_callback() = 0;
+
+  std::shared_ptr<EngineCore> core_;
+  KiPtr proactive_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::size_t pending_ = 0;
+  bool timed_out_ = false;
+  bool finished_ = false;
+  std::uint64_t timer_id_ = 0;
+};
+
+// ---- ASK ---------------------------------------------------------------------------------
+
+class AskRun final : public Run {
+ public:
+  AskRun(std::shared_ptr<EngineCore> core, std::shared_ptr<const AskPlan> plan,
+         BindingSet bindings, AskCallback done)
+      : Run(std::move(core), plan->asker),
+        plan_(std::move(plan)),
+        ask_bindings_(normalise(std::move(bindings))),
+        done_(std::move(done)) {}
+
+ private:
+  struct GoalRun {
+    const AskGoal* plan = nullptr;
+    BindingSet incoming;  // in target variables; empty = unconstrained
+    std::vector<std::optional<BindingSet>> rows;  // per candidate, in its variables
+    std::size_t pending = 1;  // +1 while starting, so a fast member cannot complete it early
+    GoalRun* parent = nullptr;
+    std::size_t parent_candidate = 0;
+    bool complete = false;
+    BindingSet result;
+  };
+
+  static const pattern::CompiledPattern& supplied_pattern(const KiEntry& ki) {
+    return ki.kind() == ki::KiKind::react ? *ki.result : *ki.pattern;
+  }
+
+  void start_locked() override {
+    goals_.push_back(std::make_unique<GoalRun>());
+    root_ = goals_.back().get();
+    root_->plan = &plan_->root;
+    root_->incoming = ask_bindings_;
+    start_goal_locked(root_);
+  }
+
+  // The bindings a candidate receives: the goal's bindings through each of its matches that
+  // take part in a cover. nullopt: the candidate cannot contribute and is not contacted.
+  std::optional<BindingSet> request_for(const GoalRun& g, std::size_t k,
+                                        const std::vector<char>& in_cover) const {
+    const AskGoal& plan = *g.plan;
+    const KiEntry& ki = *plan.candidates[k];
+    BindingSet request;
+    bool any = false;
+    bool unconstrained = false;
+    for (std::size_t s = 0; s < plan.cover.sources.size(); ++s) {
+      const auto& source = plan.cover.sources[s];
+      if (source.candidate != k || !in_cover[s]) continue;
+      BindingSet t = pattern::to_candidate(g.incoming, *plan.target, supplied_pattern(ki), source.match);
+      if (g.incoming.empty()) {
+        any = true;
+        if (t.empty()) unconstrained = true;
+      } else if (!t.empty()) {
+        any = true;
+      }
+      request.insert_all(t);
+    }
+    if (!any) return std::nullopt;
+    if (unconstrained) return BindingSet{};
+    return request;
+  }
+
+  void start_goal_locked(GoalRun* g) {
+    const AskGoal& plan = *g->plan;
+    g->rows.resize(plan.candidates.size());
+    std::vector<char> in_cover(plan.cover.sources.size(), 0);
+    for (const auto& cover : plan.cover.covers) {
+      for (std::size_t group : cover) {
+        for (std::size_t s : plan.cover.groups[group].sources) in_cover[s] = 1;
+      }
+    }
+    for (std::size_t k = 0; k < plan.candidates.size() && !timed_out_; ++k) {
+      auto request = request_for(*g, k, in_cover);
+      if (!request) continue;
+      const KiPtr& ki = plan.candidates[k];
+      ++g->pending;
+      if (ki->kind() == ki::KiKind::answer) {
+        dispatch_locked(ki, std::move(*request), [this, g, k](const BindingSet* rows) {
+          if (rows != nullptr) g->rows[k] = *rows;
+          member_done_locked(g);
+        });
+        continue;
+      }
+      // A REACT: first supply its argument (a sub-goal), constrained by the shared variables.
+      auto sub = std::make_unique<GoalRun>();
+      sub->plan = plan.subgoals[k].get();
+      const auto& arg_vars = ki->pattern->pattern().variables();
+      BindingSet sub_incoming;
+      for (const Binding& b : *request) sub_incoming.insert(b.project(arg_vars));
+      sub->incoming = normalise(std::move(sub_incoming));
+      sub->parent = g;
+      sub->parent_candidate = k;
+      GoalRun* raw = sub.get();
+      goals_.push_back(std::move(sub));
+      start_goal_locked(raw);
+    }
+    member_done_locked(g);
+  }
+
+  void member_done_locked(GoalRun* g) {
+    if (--g->pending == 0) complete_goal_locked(g);
+  }
+
+  void complete_goal_locked(GoalRun* g) {
+    const AskGoal& plan = *g->plan;
+    std::vector<BindingSet> rows(plan.cover.sources.size());
+    for (std::size_t s = 0; s < plan.cover.sources.size(); ++s) {
+      const auto& source = plan.cover.sources[s];
+      const auto& supplied = g->rows[source.candidate];
+      if (!supplied) continue;
+      rows[s] = pattern::from_candidate(*supplied, *plan.target,
+                                        supplied_pattern(*plan.candidates[source.candidate]),
+                                        source.match);
+    }
+    g->result = pattern::evaluate_cover(plan.cover, rows);
+    g->complete = true;
+    GoalRun* parent = g->parent;
+    if (parent == nullptr) return;
+    const std::size_t k = g->parent_candidate;
+    if (timed_out_ || g->result.empty()) {
+      member_done_locked(parent);
+      return;
+    }
+    dispatch_locked(parent->plan->candidates[k], g->result,
+                    [this, parent, k](const BindingSet* out) {
+                      if (out != nullptr) parent->rows[k] = *out;
+                      member_done_locked(parent);
+                    });
+  }
+
+  bool complete_locked() const override { return root_ != nullptr && root_->complete; }
+
+  void finish_locked() override {
+    BindingSet& all = root_->result;
+    if (ask_bindings_.empty()) {
+      result_.bindings = std::move(all);
+    } else {
+      // Joined covers may combine rows that fit different ask bindings; keep what fits one.
+      for (const Binding& r : all) {
+        for (const Binding& a : ask_bindings_) {
+          if (r.is_compatible_with(a)) {
+            result_.bindings.insert(r);
+            break;
+          }
+        }
+      }
+    }
+    result_.exchange_info = exchange_info_locked();
+    if (plan_->asker->definition.knowledge_gaps_enabled) {
+      std::vector<KnowledgeGap> gaps;
+      if (result_.bindings.empty() && !plan_->root.gaps.empty()) gaps.push_back(plan_->root.gaps);
+      result_.knowledge_gaps = std::move(gaps);
+    }
+  }
+
+  void invoke_callback() override {
+    AskCallback done = std::move(done_);
+    done(std::move(result_));
+  }
+
+  std::shared_ptr<const AskPlan> plan_;
+  BindingSet ask_bindings_;
+  AskCallback done_;
+  std::vector<std::unique_ptr<GoalRun>> goals_;
+  GoalRun* root_ = nullptr;
+  AskResult result_;
+};
+
+// ---- POST --------------------------------------------------------------------------------
+
+class PostRun final : public Run {
+ public:
+  PostRun(std::shared_ptr<EngineCore> core, std::shared_ptr<const PostPlan> plan,
+          BindingSet bindings, PostCallback done)
+      : Run(std::move(core), plan->poster),
+        plan_(std::move(plan)),
+        bindings_(std::move(bindings)),
+        done_(std::move(done)) {}
+
+ private:
+  void start_locked() override {
+    const KiEntry& poster = *plan_->poster;
+    for (const PostStep& step : plan_->steps) {
+      BindingSet args;
+      for (const auto& m : step.argument_matches) {
+        args.insert_all(pattern::from_candidate(bindings_, *step.react->pattern, *poster.pattern, m));
+      }
+      // Bindings that all contradict the REACT's constants: nothing to tell it.
+      if (!bindings_.empty() && args.empty()) continue;
+      fire_locked(step, std::move(args));
+    }
+  }
+
+  void fire_locked(const PostStep& step, BindingSet args) {
+    dispatch_locked(step.react, std::move(args), [this, &step](const BindingSet* rows) {
+      if (rows != nullptr) on_result_locked(step, *rows);
+    });
+  }
+
+  void on_result_locked(const PostStep& step, const BindingSet& rows) {
+    const KiEntry& poster = *plan_->poster;
+    for (const auto& m : step.captures) {
+      result_.result_bindings.insert_all(
+          pattern::from_candidate(rows, *poster.result, *step.react->result, m));
+    }
+    if (timed_out_ || rows.empty()) return;
+    for (const PostStep& next : step.next) {
+      BindingSet args;
+      for (const auto& m : next.argument_matches) {
+        args.insert_all(pattern::from_candidate(rows, *next.react->pattern, *step.react->result, m));
+      }
+      if (!args.empty()) fire_locked(next, std::move(args));
+    }
+  }
+
+  bool complete_locked() const override { return pending_ == 0; }
+
+  void finish_locked() override { result_.exchange_info = exchange_info_locked(); }
+
+  void invoke_callback() override {
+    PostCallback done = std::move(done_);
+    done(std::move(result_));
+  }
+
+  std::shared_ptr<const PostPlan> plan_;
+  BindingSet bindings_;
+  PostCallback done_;
+  PostResult result_;
+};
+
+}  // namespace
+
+Result<void> validate_answer(const KiEntry& ki, const BindingSet& incoming,
+                             const BindingSet& outgoing) {
+  GRIDKE_TRY(pattern::check_complete(outgoing, ki.pattern->pattern()));
+  if (incoming.empty()) return ok();
+  for (const Binding& out : outgoing) {
+    bool matched = false;
+    for (const Binding& in : incoming) {
+      if (out.is_compatible_with(in)) {
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) {
+      return invalid_argument("KB gave outgoing binding " + binding_text(out) +
+                              ", but this doesn't have a matching incoming binding!");
+    }
+  }
+  return ok();
+}
+
+Result<void> validate_reaction(const KiEntry& ki, const BindingSet& incoming,
+                               const BindingSet& outgoing) {
+  if (!ki.result) {
+    if (!outgoing.empty()) {
+      return invalid_argument("Bindings must be empty when the graph pattern is missing.");
+    }
+    return ok();
+  }
+  GRIDKE_TRY(pattern::check_complete(outgoing, ki.result->pattern()));
+  if (incoming.empty() || !ki.pattern) return ok();
+  // Only the variables the argument and the result share link an output to its input.
+  std::vector<std::string> shared;
+  const auto& arg = ki.pattern->pattern().variables();
+  const auto& res = ki.result->pattern().variables();
+  std::set_intersection(arg.begin(), arg.end(), res.begin(), res.end(), std::back_inserter(shared));
+  if (shared.empty()) return ok();
+  for (const Binding& out : outgoing) {
+    const Binding key = out.project(shared);
+    bool matched = false;
+    for (const Binding& in : incoming) {
+      if (key.is_compatible_with(in)) {
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) {
+      return invalid_argument("KB gave outgoing binding " + binding_text(out) +
+                              ", but this doesn't have a matching incoming binding!");
+    }
+  }
+  return ok();
+}
+
+void run_ask(std::shared_ptr<EngineCore> core, std::shared_ptr<const AskPlan> plan,
+             BindingSet bindings, std::chrono::milliseconds deadline, AskCallback done) {
+  auto run = std::make_shared<AskRun>(std::move(core), std::move(plan), std::move(bindings),
+                                      std::move(done));
+  run->start(deadline);
+}
+
+void run_post(std::shared_ptr<EngineCore> core, std::shared_ptr<const PostPlan> plan,
+              BindingSet bindings, std::chrono::milliseconds deadline, PostCallback done) {
+  auto run = std::make_shared<PostRun>(std::move(core), std::move(plan), std::move(bindings),
+                                       std::move(done));
+  run->start(deadline);
+}
+
+}  // namespace gridke::engine::detail

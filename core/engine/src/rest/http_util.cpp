@@ -1,0 +1,82 @@
+#include "http_util.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace gridke::engine::rest {
+
+std::string iri_problem(std::string_view text) {
+  if (text.empty()) return "it is empty";
+  std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return "it has no scheme (e.g. 'http:')";
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!alpha(text[0])) return "its scheme must start with a letter";
+  for (std::size_t i = 1; i < colon; ++i) {
+    char c = text[i];
+    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') {
+      return std::string("its scheme contains '") + c + "'";
+    }
+  }
+  std::string_view rest = text.substr(colon + 1);
+  if (rest.empty()) return "nothing follows the scheme";
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) <= 0x20 || std::strchr("<>\"{}|\\^`", c) != nullptr) {
+      if (c == ' ') return "it contains a space";
+      return std::string("it contains the character '") + c + "'";
+    }
+  }
+  if (rest.starts_with("//")) {
+    std::string_view authority = rest.substr(2);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    if (authority.empty()) return "its authority (host) is empty";
+  }
+  return {};
+}
+
+std::string normalise_path(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return std::string(path);
+}
+
+Result<std::uint16_t> pick_free_port(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* res = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), "0", &hints, &res); rc != 0) {
+    return unavailable("Cannot resolve bind address '" + host + "': " + gai_strerror(rc));
+  }
+  std::string last_error = "no address";
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+    int fd = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) {
+      last_error = std::strerror(errno);
+      continue;
+    }
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+      sockaddr_storage addr{};
+      socklen_t len = sizeof addr;
+      if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+        std::uint16_t port = addr.ss_family == AF_INET6
+                                 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                 : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+        ::close(fd);
+        freeaddrinfo(res);
+        return port;
+      }
+    }
+    last_error = std::strerror(errno);
+    ::close(fd);
+  }
+  freeaddrinfo(res);
+  return unavailable("Cannot find a free port on '" + host + "': " + last_error);
+}
+
+}  // namespace gridke::engine::rest

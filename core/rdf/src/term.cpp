@@ -1,0 +1,243 @@
+#include "gridke/rdf/term.hpp"
+
+#include "gridke/rdf/vocabulary.hpp"
+#include "xsd.hpp"
+
+#include <cassert>
+#include <cstring>
+#include <functional>
+#include <utility>
+
+namespace gridke::rdf {
+namespace {
+
+constexpr char hex_digits[] = "0123456789ABCDEF";
+
+void append_uchar(std::string& out, unsigned char c) {
+  out.append("\\u00");
+  out.push_back(hex_digits[c >> 4]);
+  out.push_back(hex_digits[c & 0xF]);
+}
+
+// Characters N-Triples does not allow raw in an IRIREF: controls, space and <>"{}|^`\ .
+constexpr bool needs_iri_escape(unsigned char c) noexcept {
+  switch (c) {
+    case '<':
+    case '>':
+    case '"':
+    case '{':
+    case '}':
+    case '|':
+    case '^':
+    case '`':
+    case '\\': return true;
+    default: return c <= 0x20;
+  }
+}
+
+// Characters escaped in a STRING_LITERAL_QUOTE: quote, backslash and the controls.
+constexpr bool needs_string_escape(unsigned char c) noexcept {
+  return c == '"' || c == '\\' || c < 0x20 || c == 0x7F;
+}
+
+template <bool (*predicate)(unsigned char) noexcept>
+struct CharTable {
+  bool flags[256] = {};
+  constexpr CharTable() {
+    for (int i = 0; i < 256; ++i) flags[i] = predicate(static_cast<unsigned char>(i));
+  }
+  bool operator()(char c) const noexcept { return flags[static_cast<unsigned char>(c)]; }
+};
+constexpr CharTable<needs_iri_escape> iri_escape_table;
+constexpr CharTable<needs_string_escape> string_escape_table;
+
+// Appends `text`, copying runs that need no escape in one go (the common case is one run).
+template <class Table, class Escape>
+void append_escaped(std::string& out, const std::string& text, const Table& table, Escape escape) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p != end) {
+    const char* run = p;
+    while (p != end && !table(*p)) ++p;
+    out.append(run, static_cast<std::size_t>(p - run));
+    if (p == end) break;
+    escape(out, static_cast<unsigned char>(*p));
+    ++p;
+  }
+}
+
+void append_iri(std::string& out, const std::string& iri) {
+  out.push_back('<');
+  append_escaped(out, iri, iri_escape_table, append_uchar);
+  out.push_back('>');
+}
+
+// N-Triples STRING_LITERAL_QUOTE escaping (ECHAR for the usual ones, UCHAR for other controls),
+// as Jena's FmtUtils.stringEsc does for single-line strings.
+void append_quoted(std::string& out, const std::string& lexical) {
+  out.push_back('"');
+  append_escaped(out, lexical, string_escape_table, [](std::string& o, unsigned char c) {
+    switch (c) {
+      case '"': o.append("\\\""); break;
+      case '\\': o.append("\\\\"); break;
+      case '\n': o.append("\\n"); break;
+      case '\r': o.append("\\r"); break;
+      case '\t': o.append("\\t"); break;
+      case '\b': o.append("\\b"); break;
+      case '\f': o.append("\\f"); break;
+      default: append_uchar(o, c);
+    }
+  });
+  out.push_back('"');
+}
+
+void lower_ascii(std::string& s) noexcept {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+}
+
+}  // namespace
+
+Term::Term(TermKind kind, std::string value, std::string datatype, std::string language)
+    : kind_(kind),
+      value_(std::move(value)),
+      datatype_(std::move(datatype)),
+      language_(std::move(language)) {}
+
+Term Term::iri(std::string iri) {
+  assert(!iri.empty());
+  return Term(TermKind::iri, std::move(iri), {}, {});
+}
+
+// RDF 1.1: a language-tagged literal's datatype is always rdf:langString, and language tags
+// compare case-insensitively, so they are stored lower-cased to keep `==` term equality.
+Term Term::literal(std::string lexical, std::string datatype, std::string language) {
+  if (!language.empty()) {
+    lower_ascii(language);
+    datatype = vocab::rdf_lang_string;
+  } else if (datatype.empty()) {
+    datatype = vocab::xsd_string;
+  }
+  return Term(TermKind::literal, std::move(lexical), std::move(datatype), std::move(language));
+}
+
+Term Term::blank(std::string label) { return Term(TermKind::blank, std::move(label), {}, {}); }
+
+bool Term::is_well_typed() const {
+  if (kind_ != TermKind::literal) return true;
+  return xsd::is_valid_lexical(xsd::classify(datatype_), value_);
+}
+
+bool Term::same_value_as(const Term& other) const {
+  if (*this == other) return true;
+  if (kind_ != TermKind::literal || other.kind_ != TermKind::literal) return false;
+  const xsd::Type a = xsd::classify(datatype_);
+  const xsd::Type b = xsd::classify(other.datatype_);
+  const xsd::ValueSpace space = xsd::value_space(a);
+  if (space == xsd::ValueSpace::none || space != xsd::value_space(b)) return false;
+  if (!xsd::is_valid_lexical(a, value_) || !xsd::is_valid_lexical(b, other.value_)) return false;
+  return xsd::same_value(a, value_, b, other.value_);
+}
+
+std::string Term::to_string() const {
+  // Fast path: nothing to escape (the common case), so the exact size is known and the pieces
+  // are copied into one allocation.
+  if (!has_escapes()) return concat_unescaped();
+  std::string out;
+  switch (kind_) {
+    case TermKind::iri:
+      out.reserve(value_.size() + 2);
+      append_iri(out, value_);
+      break;
+    case TermKind::blank:
+      out.reserve(value_.size() + 2);
+      out.append("_:").append(value_);
+      break;
+    case TermKind::literal:
+      // NOTES §2.3: xsd:string prints as a simple literal, language tags are kept, every other
+      // datatype (also ill-typed lexical forms) prints as "lex"^^<datatype>.
+      if (!language_.empty()) {
+        out.reserve(value_.size() + language_.size() + 3);
+        append_quoted(out, value_);
+        out.push_back('@');
+        out.append(language_);
+      } else if (datatype_ == vocab::xsd_string) {
+        out.reserve(value_.size() + 2);
+        append_quoted(out, value_);
+      } else {
+        out.reserve(value_.size() + datatype_.size() + 6);
+        append_quoted(out, value_);
+        out.append("^^");
+        append_iri(out, datatype_);
+      }
+      break;
+  }
+  return out;
+}
+
+bool Term::has_escapes() const noexcept {
+  auto any = [](const std::string& s, const auto& table) {
+    for (char c : s) {
+      if (table(c)) return true;
+    }
+    return false;
+  };
+  if (kind_ == TermKind::iri) return any(value_, iri_escape_table);
+  if (kind_ == TermKind::blank) return false;
+  return any(value_, string_escape_table) || any(datatype_, iri_escape_table);
+}
+
+std::string Term::concat_unescaped() const {
+  std::string_view parts[5];
+  std::size_t n = 0;
+  switch (kind_) {
+    case TermKind::iri:
+      parts[n++] = "<";
+      parts[n++] = value_;
+      parts[n++] = ">";
+      break;
+    case TermKind::blank:
+      parts[n++] = "_:";
+      parts[n++] = value_;
+      break;
+    case TermKind::literal:
+      parts[n++] = "\"";
+      parts[n++] = value_;
+      if (!language_.empty()) {
+        parts[n++] = "\"@";
+        parts[n++] = language_;
+      } else if (datatype_ == vocab::xsd_string) {
+        parts[n++] = "\"";
+      } else {
+        parts[n++] = "\"^^<";
+        parts[n++] = datatype_;
+        parts[n++] = ">";
+      }
+      break;
+  }
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < n; ++i) size += parts[i].size();
+  std::string out(size, '\0');
+  char* p = out.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    std::memcpy(p, parts[i].data(), parts[i].size());
+    p += parts[i].size();
+  }
+  return out;
+}
+
+std::size_t Term::hash() const noexcept {
+  std::hash<std::string> h;
+  std::size_t seed = h(value_) ^ static_cast<std::size_t>(kind_);
+  auto mix = [&seed](std::size_t v) {
+    seed ^= v + 0x9e3779b97f4a7c15ULL + (seed << 12) + (seed >> 4);
+  };
+  if (kind_ == TermKind::literal) {
+    mix(h(datatype_));
+    if (!language_.empty()) mix(h(language_));
+  }
+  return seed;
+}
+
+}  // namespace gridke::rdf
