@@ -26,10 +26,10 @@ int main(int argc, char** argv) {
     GRIDKE_TRY(req.put(b, "time", std::chrono::system_clock::now(), DateTimeCodec{}));
     return pattern::BindingSet{b};
   });
+  Ssa screen("https://example.org/display", "Display");
+  screen.ask("ask-temperature");
   auto sensor = GenericAdapter::start(engine, *contracts, std::move(thermometer));
-  auto display = GenericAdapter::start(
-      engine, *contracts,
-      std::move(Ssa("https://example.org/display", "Display").ask("ask-temperature")));
+  auto display = GenericAdapter::start(engine, *contracts, std::move(screen));
   if (!sensor || !display) return std::cerr << "cannot start the SSAs\n", 1;
 
   auto answer = (*display)->ask("ask-temperature");

@@ -82,10 +82,10 @@ TEST_F(IeeeEuropeanLvCsvTest, MissingFileIsNotFound) {
 
 TEST_F(IeeeEuropeanLvCsvTest, BadNumberNamesFileLineAndColumn) {
   edit("Lines.csv", "LINE2,2,3,ABC,0.11511", "LINE2,2,3,ABC,0.11x11");
-  EXPECT_THAT(read_ieee_european_lv(dir_.string()),
-              HasError(ErrorCode::parse_error,
-                       AllOf(HasSubstr("Lines.csv:4"), HasSubstr("column 'length'"),
-                             HasSubstr("'0.11x11'"))));
+  EXPECT_THAT(
+      read_ieee_european_lv(dir_.string()),
+      HasError(ErrorCode::parse_error, AllOf(HasSubstr("Lines.csv:4"), HasSubstr("column 'length'"),
+                                             HasSubstr("'0.11x11'"))));
 }
 
 TEST_F(IeeeEuropeanLvCsvTest, BadProfileValueNamesTheProfileFile) {
@@ -135,9 +135,9 @@ TEST_F(IeeeEuropeanLvCsvTest, DisconnectedBusIsRejectedBySolver) {
 
 TEST_F(IeeeEuropeanLvCsvTest, BadSourceKeyIsReported) {
   edit("Source.csv", "ISC3=3000 A", "ISC3=lots A");
-  EXPECT_THAT(read_ieee_european_lv(dir_.string()),
-              HasError(ErrorCode::parse_error,
-                       AllOf(HasSubstr("Source.csv:5"), HasSubstr("key 'isc3'"))));
+  EXPECT_THAT(
+      read_ieee_european_lv(dir_.string()),
+      HasError(ErrorCode::parse_error, AllOf(HasSubstr("Source.csv:5"), HasSubstr("key 'isc3'"))));
 }
 
 }  // namespace

@@ -84,9 +84,9 @@ TEST(NetworkJson, MissingOrIllTypedFieldNamesItsPath) {
   EXPECT_THAT(parse_network_json(replace(small_feeder, "\"length_m\": 100,", ""), "f.json"),
               HasError(ErrorCode::parse_error,
                        AllOf(HasSubstr("f.json"), HasSubstr("lines[0].length_m: missing number"))));
-  EXPECT_THAT(parse_network_json(replace(small_feeder, "\"kw\": 5", "\"kw\": \"five\""), "f.json"),
-              HasError(ErrorCode::parse_error,
-                       HasSubstr("loads[0].kw: expected a number, got \"five\"")));
+  EXPECT_THAT(
+      parse_network_json(replace(small_feeder, "\"kw\": 5", "\"kw\": \"five\""), "f.json"),
+      HasError(ErrorCode::parse_error, HasSubstr("loads[0].kw: expected a number, got \"five\"")));
   EXPECT_THAT(parse_network_json(replace(small_feeder, "gridke-grid/1", "other"), "f.json"),
               HasError(ErrorCode::parse_error, HasSubstr("format")));
 }
@@ -110,9 +110,9 @@ TEST(NetworkJson, LoopIsRejectedAsNotRadial) {
 }
 
 TEST(NetworkJson, LoadOnAbsentPhaseIsRejected) {
-  auto net = parse_network_json(
-      replace(small_feeder, "\"bus\": \"3\", \"phases\": \"A\"", "\"bus\": \"3\", \"phases\": \"B\""),
-      "f.json");
+  auto net = parse_network_json(replace(small_feeder, "\"bus\": \"3\", \"phases\": \"A\"",
+                                        "\"bus\": \"3\", \"phases\": \"B\""),
+                                "f.json");
   ASSERT_THAT(net, IsOk());
   EXPECT_THAT(PowerFlow::create(std::move(net).value()),
               HasError(ErrorCode::invalid_argument,

@@ -46,8 +46,7 @@ TEST(Source, ComputesOpenDssVsourceImpedanceFromShortCircuitCurrents) {
   EXPECT_NEAR(s->x1_ohm / s->r1_ohm, 4.0, 1e-12);
   // |2 Z1 + Z0| = 3 V_LN / Isc1.
   const double v_ln = 11000 / std::sqrt(3.0);
-  EXPECT_NEAR(std::hypot(2 * s->r1_ohm + s->r0_ohm, 2 * s->x1_ohm + s->x0_ohm), 3 * v_ln / 5,
-              1e-6);
+  EXPECT_NEAR(std::hypot(2 * s->r1_ohm + s->r0_ohm, 2 * s->x1_ohm + s->x0_ohm), 3 * v_ln / 5, 1e-6);
   EXPECT_NEAR(s->x0_ohm / s->r0_ohm, 3.0, 1e-12);
 }
 
@@ -93,15 +92,16 @@ TEST(Network, ValidatesReferences) {
   EXPECT_THAT(tiny().validate(), IsOk());
   Network n = tiny();
   n.lines[0].line_code = "nope";
-  EXPECT_THAT(n.validate(),
-              HasError(ErrorCode::invalid_argument, HasSubstr("line 'L': unknown line code 'nope'")));
+  EXPECT_THAT(n.validate(), HasError(ErrorCode::invalid_argument,
+                                     HasSubstr("line 'L': unknown line code 'nope'")));
   n = tiny();
   n.lines[0].to_bus = "X";
   EXPECT_THAT(n.validate(), HasError(ErrorCode::invalid_argument,
                                      HasSubstr("to bus 'X' is not a bus of the network")));
   n = tiny();
   n.buses.push_back({"B", {}, {}});
-  EXPECT_THAT(n.validate(), HasError(ErrorCode::invalid_argument, HasSubstr("duplicate bus id 'B'")));
+  EXPECT_THAT(n.validate(),
+              HasError(ErrorCode::invalid_argument, HasSubstr("duplicate bus id 'B'")));
   n = tiny();
   n.loads[0].shape = "missing";
   EXPECT_THAT(n.validate(), HasError(ErrorCode::invalid_argument,
@@ -121,7 +121,7 @@ TEST(Network, ScalesLoadsByTheirShapes) {
   n.load_shapes = {{"s", 1.0, true, {2.0, 4.0}}};
   n.loads[0].shape = "s";
   auto p = n.load_powers_at_minute(2);
-  EXPECT_DOUBLE_EQ(p[0].kw, 4.0);  // use_actual: the multiplier is kW
+  EXPECT_DOUBLE_EQ(p[0].kw, 4.0);    // use_actual: the multiplier is kW
   EXPECT_DOUBLE_EQ(p[0].kvar, 2.0);  // kvar keeps the load's kvar/kW ratio
   n.load_shapes[0].use_actual = false;
   n.loads[0].kw = 3;

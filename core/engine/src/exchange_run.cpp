@@ -163,12 +163,10 @@ class Run : public std::enable_shared_from_this<Run> {
         slot->done = true;
         --pending_;
         slot->info.exchange_end = Clock::now();
-        if (answer) {
-          slot->info.bindings = rows;
-        } else {
-          slot->info.result_bindings = rows;
-        }
-        slot->then(&rows);
+        // The rows live in the exchange info from now on; continuations read them there.
+        BindingSet& kept = answer ? slot->info.bindings : slot->info.result_bindings;
+        kept = std::move(rows);
+        slot->then(&kept);
       }
       deliver_now = check_finish_locked();
     }
@@ -217,10 +215,11 @@ class Run : public std::enable_shared_from_this<Run> {
     }
   }
 
-  std::vector<ExchangeInfo> exchange_info_locked() const {
+  // Moves the exchange infos out. REQUIRES: mu_ held, finished_ (no slot is used after).
+  std::vector<ExchangeInfo> take_exchange_info_locked() {
     std::vector<ExchangeInfo> infos;
     infos.reserve(slots_.size());
-    for (const auto& s : slots_) infos.push_back(s->info);
+    for (const auto& s : slots_) infos.push_back(std::move(s->info));
     return infos;
   }
 
@@ -254,7 +253,8 @@ class AskRun final : public Run {
   struct GoalRun {
     const AskGoal* plan = nullptr;
     BindingSet incoming;  // in target variables; empty = unconstrained
-    std::vector<std::optional<BindingSet>> rows;  // per candidate, in its variables
+    // Per candidate: what it supplied, in its variables (points into its exchange info).
+    std::vector<const BindingSet*> rows;
     std::size_t pending = 1;  // +1 while starting, so a fast member cannot complete it early
     GoalRun* parent = nullptr;
     std::size_t parent_candidate = 0;
@@ -302,7 +302,7 @@ class AskRun final : public Run {
 
   void start_goal_locked(GoalRun* g) {
     const AskGoal& plan = *g->plan;
-    g->rows.resize(plan.candidates.size());
+    g->rows.assign(plan.candidates.size(), nullptr);
     std::vector<char> in_cover(plan.cover.sources.size(), 0);
     for (const auto& cover : plan.cover.covers) {
       for (std::size_t group : cover) {
@@ -316,7 +316,7 @@ class AskRun final : public Run {
       ++g->pending;
       if (ki->kind() == ki::KiKind::answer) {
         dispatch_locked(ki, std::move(*request), [this, g, k](const BindingSet* rows) {
-          if (rows != nullptr) g->rows[k] = *rows;
+          g->rows[k] = rows;
           member_done_locked(g);
         });
         continue;
@@ -343,14 +343,22 @@ class AskRun final : public Run {
 
   void complete_goal_locked(GoalRun* g) {
     const AskGoal& plan = *g->plan;
-    std::vector<BindingSet> rows(plan.cover.sources.size());
-    for (std::size_t s = 0; s < plan.cover.sources.size(); ++s) {
+    const std::size_t n = plan.cover.sources.size();
+    std::vector<BindingSet> translated(n);
+    std::vector<const BindingSet*> rows(n, nullptr);
+    for (std::size_t s = 0; s < n; ++s) {
       const auto& source = plan.cover.sources[s];
-      const auto& supplied = g->rows[source.candidate];
-      if (!supplied) continue;
-      rows[s] = pattern::from_candidate(*supplied, *plan.target,
-                                        supplied_pattern(*plan.candidates[source.candidate]),
-                                        source.match);
+      const BindingSet* supplied = g->rows[source.candidate];
+      if (supplied == nullptr) continue;
+      const auto& candidate = supplied_pattern(*plan.candidates[source.candidate]);
+      // Validated rows of a same-named pattern need no renaming: skip the copy.
+      if (core_->options.validate_reactive_output &&
+          pattern::translation_is_identity(*plan.target, candidate, source.match)) {
+        rows[s] = supplied;
+        continue;
+      }
+      translated[s] = pattern::from_candidate(*supplied, *plan.target, candidate, source.match);
+      rows[s] = &translated[s];
     }
     g->result = pattern::evaluate_cover(plan.cover, rows);
     g->complete = true;
@@ -363,7 +371,7 @@ class AskRun final : public Run {
     }
     dispatch_locked(parent->plan->candidates[k], g->result,
                     [this, parent, k](const BindingSet* out) {
-                      if (out != nullptr) parent->rows[k] = *out;
+                      parent->rows[k] = out;
                       member_done_locked(parent);
                     });
   }
@@ -385,7 +393,7 @@ class AskRun final : public Run {
         }
       }
     }
-    result_.exchange_info = exchange_info_locked();
+    result_.exchange_info = take_exchange_info_locked();
     if (plan_->asker->definition.knowledge_gaps_enabled) {
       std::vector<KnowledgeGap> gaps;
       if (result_.bindings.empty() && !plan_->root.gaps.empty()) gaps.push_back(plan_->root.gaps);
@@ -455,7 +463,7 @@ class PostRun final : public Run {
 
   bool complete_locked() const override { return pending_ == 0; }
 
-  void finish_locked() override { result_.exchange_info = exchange_info_locked(); }
+  void finish_locked() override { result_.exchange_info = take_exchange_info_locked(); }
 
   void invoke_callback() override {
     PostCallback done = std::move(done_);

@@ -119,9 +119,13 @@ Result<void> check_value(const rdf::Term& value) {
 
 Result<void> check_binding_keys(const Binding& binding, const GraphPattern& pattern,
                                 std::string& canonical) {
+  // Keys and pattern variables are both sorted: one merge walk instead of a search per key.
+  const std::vector<std::string>& variables = pattern.variables();
+  auto var = variables.begin();
   for (const auto& [key, value] : binding.values()) {
     GRIDKE_TRY(check_value(value));
-    if (!pattern.has_variable(key)) {
+    while (var != variables.end() && *var < key) ++var;
+    if (var == variables.end() || *var != key) {
       if (canonical.empty()) canonical = pattern.canonical();
       return invalid_argument("Given binding set uses key '" + key +
                               "', but this does not occur as a variable in graph pattern '" +

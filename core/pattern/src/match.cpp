@@ -382,6 +382,24 @@ BindingSet to_candidate(const BindingSet& target_bindings, const CompiledPattern
   return out;
 }
 
+bool translation_is_identity(const CompiledPattern& target, const CompiledPattern& candidate,
+                             const PatternMatch& match) {
+  std::size_t mapped_vars = 0;
+  for (const auto& [a, c] : match.node_pairs) {
+    const bool tv = target.is_variable(a);
+    const bool cv = candidate.is_variable(c);
+    if (tv != cv) return false;
+    if (!tv) continue;
+    if (target.node(a).variable() != candidate.node(c).variable()) return false;
+    ++mapped_vars;
+  }
+  std::size_t candidate_vars = 0;
+  for (std::size_t k = 0; k < candidate.node_count(); ++k) {
+    if (candidate.is_variable(static_cast<int>(k))) ++candidate_vars;
+  }
+  return mapped_vars == candidate_vars;
+}
+
 BindingSet from_candidate(const BindingSet& candidate_rows, const CompiledPattern& target,
                           const CompiledPattern& candidate, const PatternMatch& match) {
   BindingSet out;

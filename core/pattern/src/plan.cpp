@@ -133,24 +133,50 @@ bool same_key(const Binding& a, const Binding& b, const std::vector<std::string>
 void PatternIndex::add(std::size_t id, const CompiledPattern& pattern) {
   ids_.push_back(id);
   bool variable = false;
-  std::set<std::string> keys;
+  std::set<std::string> predicates;
+  std::set<std::string> var_object;
+  std::set<std::string> with_object;
   for (const auto& t : pattern.triples()) {
     if (pattern.is_variable(t[1])) {
       variable = true;
-    } else {
-      keys.insert(pattern.node(t[1]).term().to_string());
+      continue;
     }
+    std::string p = pattern.node(t[1]).term().to_string();
+    if (pattern.is_variable(t[2])) {
+      var_object.insert(p);
+    } else {
+      const rdf::Term& o = pattern.node(t[2]).term();
+      // Literals unify by value, so "1"^^xsd:int may meet "1.0"^^xsd:decimal: index literal
+      // objects as variables to stay exact.
+      if (o.is_literal()) {
+        var_object.insert(p);
+      } else {
+        with_object.insert(p + '\x1f' + o.to_string());
+      }
+    }
+    predicates.insert(std::move(p));
   }
   if (variable) variable_predicate_.push_back(id);
-  for (const auto& k : keys) by_predicate_[k].push_back(id);
+  for (const auto& k : predicates) by_predicate_[k].push_back(id);
+  for (const auto& k : var_object) by_predicate_var_object_[k].push_back(id);
+  for (const auto& k : with_object) by_predicate_object_[k].push_back(id);
 }
 
 std::vector<std::size_t> PatternIndex::candidates_for(const CompiledPattern& target) const {
   std::vector<std::size_t> out;
+  auto append = [&out](const auto& map, const std::string& key) {
+    auto it = map.find(key);
+    if (it != map.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  };
   for (const auto& t : target.triples()) {
     if (target.is_variable(t[1])) return ids_sorted_unique(ids_);
-    auto it = by_predicate_.find(target.node(t[1]).term().to_string());
-    if (it != by_predicate_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    const std::string p = target.node(t[1]).term().to_string();
+    if (target.is_variable(t[2]) || target.node(t[2]).term().is_literal()) {
+      append(by_predicate_, p);
+    } else {
+      append(by_predicate_var_object_, p);
+      append(by_predicate_object_, p + '\x1f' + target.node(t[2]).term().to_string());
+    }
   }
   out.insert(out.end(), variable_predicate_.begin(), variable_predicate_.end());
   return ids_sorted_unique(std::move(out));
@@ -231,17 +257,27 @@ BindingSet join(const BindingSet& a, const BindingSet& b) {
   return out;
 }
 
-BindingSet evaluate_cover(const CoverPlan& plan, const std::vector<BindingSet>& rows) {
+BindingSet evaluate_cover(const CoverPlan& plan, const std::vector<const BindingSet*>& rows) {
+  BindingSet out;
+  // The common case, one cover of one group (every answerer covers the whole ASK): union the
+  // sources straight into the result, without an intermediate group set.
+  if (plan.covers.size() == 1 && plan.covers[0].size() == 1) {
+    for (std::size_t s : plan.groups[plan.covers[0][0]].sources) {
+      if (rows[s] != nullptr) out.insert_all(*rows[s]);
+    }
+    return out;
+  }
   std::vector<std::optional<BindingSet>> group_rows(plan.groups.size());
   auto rows_of = [&](std::size_t g) -> const BindingSet& {
     if (!group_rows[g]) {
       BindingSet u;
-      for (std::size_t s : plan.groups[g].sources) u.insert_all(rows[s]);
+      for (std::size_t s : plan.groups[g].sources) {
+        if (rows[s] != nullptr) u.insert_all(*rows[s]);
+      }
       group_rows[g] = std::move(u);
     }
     return *group_rows[g];
   };
-  BindingSet out;
   for (const auto& cover : plan.covers) {
     if (cover.empty()) continue;
     if (cover.size() == 1) {

@@ -10,8 +10,6 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <system_error>
 #include <utility>
 
@@ -100,10 +98,20 @@ Result<std::string> read_whole_file(const std::filesystem::path& path) {
   if (!std::filesystem::is_regular_file(path, ec)) {
     return invalid_argument("not a regular file: " + path.string());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found("cannot open " + path.string() + ": " + std::strerror(errno));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return internal_error("error reading " + path.string());
+  detail::FilePtr file(std::fopen(path.c_str(), "rb"));
+  if (!file) {
+    const int err = errno;
+    std::string message = "cannot open " + path.string() + ": " + std::strerror(err);
+    return err == ENOENT ? not_found(std::move(message))
+                         : failed_precondition(std::move(message));  // e.g. no permission
+  }
+  std::string text;
+  char buf[1 << 16];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) text.append(buf, n);
+  if (std::ferror(file.get())) {
+    return internal_error("error reading " + path.string() + ": " + std::strerror(errno));
+  }
   return text;
 }
 
@@ -120,9 +128,9 @@ std::string file_iri(const std::filesystem::path& path) {
 // Parses into a staging model (so a failed parse leaves the graph unchanged), then adds the
 // staged triples. The first parse into an empty graph needs no blank-node prefix; later ones
 // get "l<N>_" so their blank nodes stay distinct from earlier ones.
-Result<void> load_into(GraphStore& g, std::string_view text, Syntax syntax, std::string label,
-                       std::string base_iri) {
-  detail::ParseSource source{text, std::move(label), std::move(base_iri), {}};
+Result<void> load_into(GraphStore& g, std::string_view text, bool terminated, Syntax syntax,
+                       std::string label, std::string base_iri) {
+  detail::ParseSource source{text, terminated, std::move(label), std::move(base_iri), {}};
   if (g.loads > 0 || sord_num_quads(g.model.get()) > 0) {
     source.blank_prefix = "l" + std::to_string(g.loads) + "_";
   }
@@ -161,7 +169,7 @@ Result<void> load_file_into(GraphStore& g, const std::filesystem::path& path,
                             "the syntax explicitly");
   }
   GRIDKE_ASSIGN_OR_RETURN(std::string text, read_whole_file(path));
-  return load_into(g, text, *syntax, path.string(), file_iri(path));
+  return load_into(g, text, true, *syntax, path.string(), file_iri(path));
 }
 
 SerdStatus write_statement(SerdWriter* writer, const SordQuad quad) {
@@ -227,7 +235,7 @@ Result<Graph> Graph::parse_file(const std::filesystem::path& path, std::optional
 
 Result<Graph> Graph::parse_string(std::string_view text, Syntax syntax, std::string_view base_iri) {
   Graph graph;
-  GRIDKE_TRY(load_into(graph.impl_->store, text, syntax, "<string>", std::string(base_iri)));
+  GRIDKE_TRY(load_into(graph.impl_->store, text, false, syntax, "<string>", std::string(base_iri)));
   return graph;
 }
 

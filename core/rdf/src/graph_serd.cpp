@@ -153,9 +153,11 @@ Result<void> read_serd(SordWorld* world, SordModel* model, const ParseSource& so
   if (!source.blank_prefix.empty()) {
     serd_reader_add_blank_prefix(reader.get(), u8(source.blank_prefix.c_str()));
   }
-  // serd_reader_read_string needs a terminated string; a string_view may not be one.
-  const std::string text(source.text);
-  const SerdStatus st = serd_reader_read_string(reader.get(), u8(text.c_str()));
+  // serd_reader_read_string needs a terminated string; copy only when the view is not one.
+  std::string copy;
+  if (!source.text_terminated) copy.assign(source.text);
+  const char* text = source.text_terminated ? source.text.data() : copy.c_str();
+  const SerdStatus st = serd_reader_read_string(reader.get(), u8(text));
   if (ctx.error) return *std::move(ctx.error);
   if (st != SERD_SUCCESS && st != SERD_FAILURE) {
     return parse_error(chars(serd_strerror(st)), source.label);

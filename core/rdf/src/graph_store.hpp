@@ -56,6 +56,7 @@ SordModelPtr new_model(SordWorld* world);
 /// Where a parse reads from and how its errors are named.
 struct ParseSource {
   std::string_view text;     // the whole document
+  bool text_terminated;      // text.data()[text.size()] is a readable '\0' (a std::string)
   std::string label;         // "path" or "<string>", used as "label:line:col"
   std::string base_iri;      // relative IRIs resolve against this
   std::string blank_prefix;  // prepended to every blank node label ("" for none)

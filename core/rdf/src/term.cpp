@@ -185,7 +185,14 @@ bool Term::has_escapes() const noexcept {
   };
   if (kind_ == TermKind::iri) return any(value_, iri_escape_table);
   if (kind_ == TermKind::blank) return false;
-  return any(value_, string_escape_table) || any(datatype_, iri_escape_table);
+  if (any(value_, string_escape_table)) return true;
+  // Most datatypes are XSD's: the namespace needs no escape, so only the local name is scanned.
+  std::string_view dt = datatype_;
+  if (dt.starts_with(vocab::xsd)) dt.remove_prefix(vocab::xsd.size());
+  for (char c : dt) {
+    if (iri_escape_table(c)) return true;
+  }
+  return false;
 }
 
 std::string Term::concat_unescaped() const {

@@ -160,6 +160,8 @@ class Scanner {
   Result<std::string> scan_iri() {
     const std::size_t open = pos_++;
     const std::size_t begin = pos_;
+    // Datatype IRIs are mostly XSD's; its namespace is known to be clean, so skip it in one go.
+    if (text_.compare(pos_, vocab::xsd.size(), vocab::xsd) == 0) pos_ += vocab::xsd.size();
     // Fast path: a plain IRI without escapes is copied in one go.
     while (pos_ < text_.size() && !iri_stop.flags[static_cast<unsigned char>(text_[pos_])]) {
       ++pos_;

@@ -31,7 +31,7 @@ constexpr const char* verb = "serve";
 constexpr const char* usage =
     "Usage: gridke serve [--port 8280] [--bind 127.0.0.1] [--data DIR]\n"
     "                    [--log-level error|warn|info|debug] [--heartbeat-s 29]\n"
-    "                    [--deadline-s 10] [--format text|json]\n\n"
+    "                    [--deadline-s 10] [--lease-check-s 10] [--format text|json]\n\n"
     "Runs the embedded knowledge engine behind the Knowledge Engine Smart Connector REST API\n"
     "(wire-compatible with TNO Knowledge Engine 1.5 clients) at http://BIND:PORT/rest.\n\n"
     "  --port N         TCP port (default 8280; 0 picks a free port)\n"
@@ -43,6 +43,7 @@ constexpr const char* usage =
     "                   request, with binding values)\n"
     "  --heartbeat-s S  answer a waiting GET /sc/handle with 202 after S seconds (default 29)\n"
     "  --deadline-s S   how long an ASK/POST waits for a knowledge base (default 10)\n"
+    "  --lease-check-s S  how often expired leases are looked for (default 10, as TNO)\n"
     "  --format F       text (default) or json: how the ready line on stdout is printed\n\n"
     "Stops on SIGINT or SIGTERM: pending long polls get 410 Gone.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error, 6 cannot listen (port in use).\n";
@@ -78,7 +79,8 @@ int run_serve(const std::vector<std::string>& argv) {
   auto args = cli::Args::parse(argv, {"help"});
   if (!args) return cli::usage_error(verb, args.error().message());
   if (auto unknown = args->unknown(
-          {"port", "bind", "data", "log-level", "heartbeat-s", "deadline-s", "format"});
+          {"port", "bind", "data", "log-level", "heartbeat-s", "deadline-s", "lease-check-s",
+           "format"});
       !unknown.empty()) {
     return cli::usage_error(verb, "unknown option --" + unknown.front());
   }
@@ -91,6 +93,8 @@ int run_serve(const std::vector<std::string>& argv) {
   if (!heartbeat) return cli::usage_error(verb, heartbeat.error().message());
   auto deadline = int_option(*args, "deadline-s", 10, 1, 3600);
   if (!deadline) return cli::usage_error(verb, deadline.error().message());
+  auto lease_check = int_option(*args, "lease-check-s", 10, 1, 3600);
+  if (!lease_check) return cli::usage_error(verb, lease_check.error().message());
   auto level = eng::parse_log_level(args->get_or("log-level", "info"));
   if (!level) return cli::usage_error(verb, level.error().message());
   const std::string format = args->get_or("format", "text");
@@ -124,6 +128,7 @@ int run_serve(const std::vector<std::string>& argv) {
   options.bind_address = args->get_or("bind", "127.0.0.1");
   options.port = static_cast<std::uint16_t>(*port);
   options.heartbeat = std::chrono::seconds(*heartbeat);
+  options.lease_check_interval = std::chrono::seconds(*lease_check);
   options.version = std::string("1.5.1-gridke-") + GRIDKE_VERSION;
   options.log = write_log;
   options.log_level = *level;

@@ -64,9 +64,13 @@ Result<std::unique_ptr<RestServer>> RestServer::start(KnowledgeEngine& engine,
       auto listener =
           std::make_unique<web::http::experimental::listener::http_listener>(uri, config);
       std::weak_ptr<Impl> weak = impl;
-      listener->support([weak](web::http::http_request req) {
+      auto handler = [weak](web::http::http_request req) {
         if (auto self = weak.lock()) self->handle(std::move(req));
-      });
+      };
+      listener->support(handler);
+      // cpprestsdk answers OPTIONS itself unless a handler is registered for it explicitly;
+      // CORS preflights need our headers.
+      listener->support(web::http::methods::OPTIONS, handler);
       listener->open().wait();
       impl->listener = std::move(listener);
       impl->bound_port = port;

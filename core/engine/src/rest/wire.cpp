@@ -158,7 +158,8 @@ Result<pattern::BindingSet> optional_binding_set(const Json& object, std::string
 Result<Json> parse_json(std::string_view text) {
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // parse_error, and out_of_range for numbers such as 1e999999.
     return parse_error(std::string("Malformed JSON body: ") + e.what());
   }
 }

@@ -129,4 +129,10 @@ BindingSet to_candidate(const BindingSet& target_bindings, const CompiledPattern
 BindingSet from_candidate(const BindingSet& candidate_rows, const CompiledPattern& target,
                           const CompiledPattern& candidate, const PatternMatch& match);
 
+/// True when from_candidate() would return complete candidate rows unchanged: every pair maps
+/// a variable to a variable of the same name, no constant meets a variable, and the candidate
+/// has no variable outside the match. Lets callers skip copying large answers.
+bool translation_is_identity(const CompiledPattern& target, const CompiledPattern& candidate,
+                             const PatternMatch& match);
+
 }  // namespace gridke::pattern

@@ -24,21 +24,26 @@
 
 namespace gridke::pattern {
 
-/// Finds the candidates worth matching against a target: those sharing a concrete predicate
-/// with it (or having a variable predicate). Candidates are small integer ids chosen by the
-/// caller.
+/// Finds the candidates worth matching against a target: those with a triple that could
+/// unify with a triple of the target judging by predicate and, when both are concrete, object
+/// (so `?x rdf:type saref:Meter` does not pull in every typed pattern). Candidates with a
+/// variable predicate are always returned. Ids are small integers chosen by the caller.
 class PatternIndex {
  public:
   void add(std::size_t id, const CompiledPattern& pattern);
-  /// Sorted, distinct ids of candidates that have a triple which could unify with a triple of
-  /// `target` by predicate.
+  /// Sorted, distinct ids of candidates that may match `target`.
   std::vector<std::size_t> candidates_for(const CompiledPattern& target) const;
   std::size_t size() const noexcept { return ids_.size(); }
 
  private:
   static std::vector<std::size_t> ids_sorted_unique(std::vector<std::size_t> ids);
 
+  // predicate text → candidates having it with any object
   std::unordered_map<std::string, std::vector<std::size_t>> by_predicate_;
+  // predicate text → candidates having it with a variable object (fit any target object)
+  std::unordered_map<std::string, std::vector<std::size_t>> by_predicate_var_object_;
+  // predicate + '\x1f' + literal/IRI object text → candidates with that concrete object
+  std::unordered_map<std::string, std::vector<std::size_t>> by_predicate_object_;
   std::vector<std::size_t> variable_predicate_;
   std::vector<std::size_t> ids_;
 };
@@ -88,8 +93,8 @@ Result<CoverPlan> plan_cover(const CompiledPattern& target,
 BindingSet join(const BindingSet& a, const BindingSet& b);
 
 /// Evaluates a plan: `rows[s]` holds the rows source s supplied, already translated into target
-/// variables (from_candidate()). Returns the union over covers of the join of each cover's
-/// groups, each group being the union of its sources' rows.
-BindingSet evaluate_cover(const CoverPlan& plan, const std::vector<BindingSet>& rows);
+/// variables (from_candidate()), or nullptr when it supplied nothing. Returns the union over
+/// covers of the join of each cover's groups, each group being the union of its sources' rows.
+BindingSet evaluate_cover(const CoverPlan& plan, const std::vector<const BindingSet*>& rows);
 
 }  // namespace gridke::pattern

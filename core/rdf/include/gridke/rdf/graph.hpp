@@ -33,6 +33,10 @@ enum class Syntax : std::uint8_t { turtle, ntriples, rdfxml };
 /// Guesses the syntax from a file extension (.ttl, .nt, .rdf/.owl/.xml); nullopt if unknown.
 std::optional<Syntax> syntax_for_path(const std::filesystem::path& path);
 
+/// A Graph is a set of RDF triples with triple-pattern lookup, backed by Sord (indices SPO,
+/// POS and OSP, so every pattern with fixed positions is indexed).
+/// Thread safety: const methods may run concurrently; non-const calls need external sync.
+/// Ownership: owns its triples; find() returns copies, so results outlive later edits.
 class Graph {
  public:
   Graph();
@@ -43,7 +47,8 @@ class Graph {
   Graph& operator=(const Graph&) = delete;
 
   /// Parses a file; the syntax defaults to syntax_for_path(). Relative IRIs resolve against the
-  /// file's `file://` IRI. Errors: not_found (no file), invalid_argument (not a regular file, or
+  /// file's `file://` IRI. Errors: not_found (no file), failed_precondition (cannot be opened,
+  /// e.g. no permission), invalid_argument (not a regular file, or
   /// no syntax given and the extension is unknown), parse_error located "file:line:col" (RDF/XML
   /// errors that Raptor2 reports without a column are located "file:line").
   static Result<Graph> parse_file(const std::filesystem::path& path,
