@@ -21,7 +21,7 @@ cmake --build build-asan -j "$GRIDKE_JOBS"
 
 echo "== build (TSan, concurrency tests only)"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRIDKE_TSAN=ON >/dev/null
-cmake --build build-tsan -j "$GRIDKE_JOBS" --target gridke_engine_tests
+cmake --build build-tsan -j "$GRIDKE_JOBS" --target gridke_engine_tests gridke_rdf_tests
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -45,18 +45,22 @@ void must(bool ok) {
 }
 
 void make_kbs(EmbeddedEngine& engine, int n) {
-  for (int i = 0; i < n; ++i) must(engine.create_knowledge_base({kb(i), "kb", "bench", std::nullopt, 2}).has_value());
+  for (int i = 0; i < n; ++i)
+    must(engine.create_knowledge_base({kb(i), "kb", "bench", std::nullopt, 2}).has_value());
 }
 
 KiId answer(EmbeddedEngine& engine, int k, const std::string& pattern, BindingSet rows) {
-  SyncHandler h = [rows = std::move(rows)](const HandleRequest&) -> gridke::Result<BindingSet> { return rows; };
+  SyncHandler h = [rows = std::move(rows)](const HandleRequest&) -> gridke::Result<BindingSet> {
+    return rows;
+  };
   auto id = engine.register_ki(kb(k), KnowledgeInteraction::answer(gp(pattern)), h);
   must(id.has_value());
   return *id;
 }
 
 KiId ask_ki(EmbeddedEngine& engine, int k, const std::string& pattern) {
-  auto id = engine.register_ki(kb(k), KnowledgeInteraction::ask(gp(pattern)), gridke::engine::Handler{});
+  auto id =
+      engine.register_ki(kb(k), KnowledgeInteraction::ask(gp(pattern)), gridke::engine::Handler{});
   must(id.has_value());
   return *id;
 }
@@ -65,18 +69,25 @@ KiId ask_ki(EmbeddedEngine& engine, int k, const std::string& pattern) {
 void BM_EmbeddedEngine_Post100BindingsToOneReact(benchmark::State& state) {
   EmbeddedEngine engine;
   make_kbs(engine, 2);
-  auto post = engine.register_ki(kb(0), KnowledgeInteraction::post(gp("?a ex:b ?c .")), gridke::engine::Handler{});
+  auto post = engine.register_ki(kb(0), KnowledgeInteraction::post(gp("?a ex:b ?c .")),
+                                 gridke::engine::Handler{});
   must(post.has_value());
-  SyncHandler react = [](const HandleRequest&) -> gridke::Result<BindingSet> { return BindingSet{}; };
-  must(engine.register_ki(kb(1), KnowledgeInteraction::react(gp("?x ex:b ?y .")), react).has_value());
+  SyncHandler react = [](const HandleRequest&) -> gridke::Result<BindingSet> {
+    return BindingSet{};
+  };
+  must(engine.register_ki(kb(1), KnowledgeInteraction::react(gp("?x ex:b ?y .")), react)
+           .has_value());
   BindingSet bindings;
-  for (int i = 0; i < 100; ++i) bindings.insert(Binding{{"a", iri("a" + std::to_string(i))}, {"c", iri("c")}});
+  for (int i = 0; i < 100; ++i)
+    bindings.insert(Binding{{"a", iri("a" + std::to_string(i))}, {"c", iri("c")}});
   for (auto _ : state) {
     auto r = engine.post(kb(0), *post, bindings);
     if (!r || r->exchange_info.size() != 1) state.SkipWithError("post failed");
   }
 }
-BENCHMARK(BM_EmbeddedEngine_Post100BindingsToOneReact)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_EmbeddedEngine_Post100BindingsToOneReact)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 // ASK answered by one ANSWER returning one binding.
 void BM_EmbeddedEngine_AskOneAnswerOneBinding(benchmark::State& state) {
@@ -103,12 +114,16 @@ void BM_EmbeddedEngine_Ask3000BindingsTwoKbs(benchmark::State& state) {
     BindingSet rows;
     for (int i = 0; i < 1500; ++i) {
       const std::string id = std::to_string(k) + "-" + std::to_string(i);
-      rows.insert(Binding{{"m", iri("m" + id)}, {"p", iri("temperature")},
-                          {"v", gridke::rdf::Term::literal(std::to_string(20 + i % 10) + ".5",
-                                                           "http://www.w3.org/2001/XMLSchema#decimal")},
-                          {"u", iri("celsius")}, {"t", gridke::rdf::Term::literal("2025-01-01T10:00:00Z",
-                                                  "http://www.w3.org/2001/XMLSchema#dateTime")},
-                          {"s", iri("sensor" + std::to_string(i % 50))}, {"q", iri("good")}});
+      rows.insert(
+          Binding{{"m", iri("m" + id)},
+                  {"p", iri("temperature")},
+                  {"v", gridke::rdf::Term::literal(std::to_string(20 + i % 10) + ".5",
+                                                   "http://www.w3.org/2001/XMLSchema#decimal")},
+                  {"u", iri("celsius")},
+                  {"t", gridke::rdf::Term::literal("2025-01-01T10:00:00Z",
+                                                   "http://www.w3.org/2001/XMLSchema#dateTime")},
+                  {"s", iri("sensor" + std::to_string(i % 50))},
+                  {"q", iri("good")}});
     }
     answer(engine, k, pattern, std::move(rows));
   }
@@ -129,8 +144,11 @@ void BM_EmbeddedEngine_Issue696FiveIdentical(benchmark::State& state) {
   const KiId asking = ask_ki(engine, 0, five);
   for (int k = 1; k <= 5; ++k) {
     answer(engine, k, five,
-           BindingSet{Binding{{"m", iri("m" + std::to_string(k))}, {"v", iri("v")}, {"u", iri("u")},
-                              {"t", iri("t")}, {"p", iri("p")}}});
+           BindingSet{Binding{{"m", iri("m" + std::to_string(k))},
+                              {"v", iri("v")},
+                              {"u", iri("u")},
+                              {"t", iri("t")},
+                              {"p", iri("p")}}});
   }
   for (auto _ : state) {
     auto r = engine.ask(kb(0), asking);
@@ -156,27 +174,34 @@ void BM_EmbeddedEngine_PlanSaref20Against1000Kis(benchmark::State& state) {
   for (int i = 0; i < 1000; ++i) {
     std::string text;
     if (i % 40 == 0) {
-      text = "?x a saref:Measurement . ?x saref:hasValue ?y . ?x saref:relatesToProperty ?z . "
-             "?z a saref:Temperature .";
+      text =
+          "?x a saref:Measurement . ?x saref:hasValue ?y . ?x saref:relatesToProperty ?z . "
+          "?z a saref:Temperature .";
     } else {
       text = "?x a ex:Class" + std::to_string(i % 50) + " . ";
       for (int k = 0; k < 3 + i % 4; ++k) {
-        text += "?x ex:prop" + std::to_string((i * 7 + k * 13) % 100) + " ?y" + std::to_string(k) + " . ";
+        text += "?x ex:prop" + std::to_string((i * 7 + k * 13) % 100) + " ?y" + std::to_string(k) +
+                " . ";
       }
     }
     answer(engine, 1 + i % 100, text, BindingSet{});
   }
-  SyncHandler none = [](const HandleRequest&) -> gridke::Result<BindingSet> { return BindingSet{}; };
+  SyncHandler none = [](const HandleRequest&) -> gridke::Result<BindingSet> {
+    return BindingSet{};
+  };
   for (auto _ : state) {
     state.PauseTiming();
-    auto id = engine.register_ki(kb(1), KnowledgeInteraction::answer(gp("?q ex:unrelated ?w .")), none);
+    auto id =
+        engine.register_ki(kb(1), KnowledgeInteraction::answer(gp("?q ex:unrelated ?w .")), none);
     must(id.has_value() && engine.unregister_ki(kb(1), *id).has_value());
     state.ResumeTiming();
     auto r = engine.ask(kb(0), asking);
     if (!r) state.SkipWithError(r.error().message().c_str());
   }
 }
-BENCHMARK(BM_EmbeddedEngine_PlanSaref20Against1000Kis)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_EmbeddedEngine_PlanSaref20Against1000Kis)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 }  // namespace
 

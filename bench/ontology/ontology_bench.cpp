@@ -23,7 +23,8 @@ bool load_official(gridke::ontology::Ontology& o) {
   return true;
 }
 
-// Official SAREF core 3.1.1 + SAREF4ENER 1.1.2 + SAREF4GRID + OM-2 (2.0 MB RDF/XML, 30,611 triples).
+// Official SAREF core 3.1.1 + SAREF4ENER 1.1.2 + SAREF4GRID + OM-2 (2.0 MB RDF/XML, 30,611
+// triples).
 void BM_Ontology_LoadOfficialSarefAndOm2(benchmark::State& state) {
   if (!std::filesystem::exists(reference)) {
     state.SkipWithError("no ../shared/ontology-reference");

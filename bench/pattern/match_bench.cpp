@@ -45,15 +45,17 @@ std::vector<CompiledPattern> registry(int n) {
     std::string text;
     if (i % 40 == 0) {
       // Relevant: part of the measurement pattern under other variable names.
-      text = "?x a saref:Measurement . ?x saref:hasValue ?y . ?x saref:relatesToProperty ?z . "
-             "?z a saref:Temperature .";
+      text =
+          "?x a saref:Measurement . ?x saref:hasValue ?y . ?x saref:relatesToProperty ?z . "
+          "?z a saref:Temperature .";
     } else if (i % 40 == 1) {
       text = "?s a saref:Sensor . ?s saref:hasModel ?mo . ?s saref:isLocatedIn ?r .";
     } else {
       const std::string c = "ex:Class" + std::to_string(i % 50);
       text = "?x a " + c + " . ";
       for (int k = 0; k < 3 + i % 4; ++k) {
-        text += "?x ex:prop" + std::to_string((i * 7 + k * 13) % 100) + " ?y" + std::to_string(k) + " . ";
+        text += "?x ex:prop" + std::to_string((i * 7 + k * 13) % 100) + " ?y" + std::to_string(k) +
+                " . ";
       }
     }
     kis.push_back(compile(text));
@@ -67,7 +69,8 @@ void BM_Matcher_Saref20Against1000Kis(benchmark::State& state) {
   gridke::pattern::PatternIndex index;
   for (std::size_t i = 0; i < kis.size(); ++i) index.add(i, kis[i]);
   const CompiledPattern target = compile(saref20);
-  const auto flags = gridke::pattern::MatchFlags::for_level(2, gridke::pattern::MatchDirection::backward);
+  const auto flags =
+      gridke::pattern::MatchFlags::for_level(2, gridke::pattern::MatchDirection::backward);
   std::size_t candidates = 0;
   for (auto _ : state) {
     auto ids = index.candidates_for(target);
@@ -92,7 +95,8 @@ void BM_Matcher_Issue696FiveIdentical(benchmark::State& state) {
   std::vector<CompiledPattern> kis(5, compile(five));
   std::vector<const CompiledPattern*> cands;
   for (const auto& k : kis) cands.push_back(&k);
-  const auto flags = gridke::pattern::MatchFlags::for_level(2, gridke::pattern::MatchDirection::backward);
+  const auto flags =
+      gridke::pattern::MatchFlags::for_level(2, gridke::pattern::MatchDirection::backward);
   for (auto _ : state) {
     auto plan = gridke::pattern::plan_cover(target, cands, flags);
     benchmark::DoNotOptimize(plan);
@@ -104,7 +108,8 @@ BENCHMARK(BM_Matcher_Issue696FiveIdentical)->Unit(benchmark::kMicrosecond);
 void BM_Matcher_EightTripleAllVariables(benchmark::State& state) {
   std::string chain;
   for (int i = 0; i < 8; ++i) {
-    chain += "?n" + std::to_string(i) + " ?p" + std::to_string(i) + " ?n" + std::to_string(i + 1) + " . ";
+    chain += "?n" + std::to_string(i) + " ?p" + std::to_string(i) + " ?n" + std::to_string(i + 1) +
+             " . ";
   }
   const CompiledPattern a = compile(chain);
   gridke::pattern::MatchOptions all;

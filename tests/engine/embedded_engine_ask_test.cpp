@@ -26,7 +26,8 @@ TEST_F(EmbeddedEngineTest, AnswersComeBackInTheAskersVariables) {
   make_kb("kb1");
   make_kb("kb2");
   const KiId asking = ask_ki("kb1", "?x ex:b ?y .");
-  const KiId answering = answer_ki("kb2", "?a ex:b ?c .", BindingSet{Binding{{"a", iri("a")}, {"c", iri("c")}}});
+  const KiId answering =
+      answer_ki("kb2", "?a ex:b ?c .", BindingSet{Binding{{"a", iri("a")}, {"c", iri("c")}}});
   AskResult r = ask("kb1", asking);
   EXPECT_EQ(r.bindings, (BindingSet{Binding{{"x", iri("a")}, {"y", iri("c")}}}));
   ASSERT_THAT(r.exchange_info, SizeIs(1));
@@ -63,8 +64,8 @@ TEST_F(EmbeddedEngineTest, AskersConstantConstrainsTheAnswerer) {
   make_kb("kb2");
   const KiId asking = ask_ki("kb1", "ex:dev1 ex:value ?v .");
   Recorder rec;
-  answer_ki("kb2", "?d ex:value ?x .",
-            BindingSet{Binding{{"d", iri("dev1")}, {"x", term("1")}}}, &rec);
+  answer_ki("kb2", "?d ex:value ?x .", BindingSet{Binding{{"d", iri("dev1")}, {"x", term("1")}}},
+            &rec);
   AskResult r = ask("kb1", asking);
   EXPECT_EQ(r.bindings, (BindingSet{Binding{{"v", term("1")}}}));
   ASSERT_EQ(rec.count(), 1u);
@@ -78,7 +79,8 @@ TEST_F(EmbeddedEngineTest, PartialAskBindingsReachTheAnswererRenamed) {
   const KiId asking = ask_ki("kb1", "?x ex:b ?y .");
   Recorder rec;
   answer_ki("kb2", "?a ex:b ?c .",
-            BindingSet{Binding{{"a", iri("a")}, {"c", iri("c1")}}, Binding{{"a", iri("x")}, {"c", iri("c2")}}},
+            BindingSet{Binding{{"a", iri("a")}, {"c", iri("c1")}},
+                       Binding{{"a", iri("x")}, {"c", iri("c2")}}},
             &rec);
   AskResult r = ask("kb1", asking, BindingSet{Binding{{"x", iri("a")}}, Binding{{"x", iri("x")}}});
   EXPECT_THAT(r.bindings, SizeIs(2));
@@ -159,8 +161,8 @@ TEST_F(EmbeddedEngineTest, LevelTwoJoinsThreeAnswerersOnTheSharedSubject) {
   make_kb("kb2");
   make_kb("kb3");
   make_kb("kb4");
-  const KiId asking =
-      ask_ki("kb1", "?id a ex:Sensor . ?id ex:hasName ?n . ?id ex:inRoom ?r . ?id ex:hasValue ?v .");
+  const KiId asking = ask_ki(
+      "kb1", "?id a ex:Sensor . ?id ex:hasName ?n . ?id ex:inRoom ?r . ?id ex:hasValue ?v .");
   Recorder r2;
   Recorder r3;
   Recorder r4;
@@ -168,11 +170,15 @@ TEST_F(EmbeddedEngineTest, LevelTwoJoinsThreeAnswerersOnTheSharedSubject) {
             BindingSet{Binding{{"s", iri("s1")}, {"name", term("\"one\"")}}}, &r2);
   answer_ki("kb3", "?s ex:inRoom ?room .",
             BindingSet{Binding{{"s", iri("s1")}, {"room", iri("kitchen")}},
-                       Binding{{"s", iri("s2")}, {"room", iri("hall")}}}, &r3);
-  answer_ki("kb4", "?x ex:hasValue ?y .", BindingSet{Binding{{"x", iri("s1")}, {"y", term("21.5")}}}, &r4);
+                       Binding{{"s", iri("s2")}, {"room", iri("hall")}}},
+            &r3);
+  answer_ki("kb4", "?x ex:hasValue ?y .",
+            BindingSet{Binding{{"x", iri("s1")}, {"y", term("21.5")}}}, &r4);
   AskResult r = ask("kb1", asking);
-  EXPECT_EQ(r.bindings, (BindingSet{Binding{{"id", iri("s1")}, {"n", term("\"one\"")},
-                                            {"r", iri("kitchen")}, {"v", term("21.5")}}}));
+  EXPECT_EQ(
+      r.bindings,
+      (BindingSet{Binding{
+          {"id", iri("s1")}, {"n", term("\"one\"")}, {"r", iri("kitchen")}, {"v", term("21.5")}}}));
   EXPECT_THAT(r.exchange_info, SizeIs(3));
   // Unconstrained: the answerers got no bindings.
   ASSERT_EQ(r2.count(), 1u);
@@ -184,17 +190,20 @@ TEST_F(EmbeddedEngineTest, LevelOneNeedsOneAnswererCoveringTheWholeAsk) {
   make_kb("kb2");
   make_kb("kb3");
   const KiId asking = ask_ki("kb1", "?id ex:hasName ?n . ?id ex:hasValue ?v .");
-  answer_ki("kb2", "?s ex:hasName ?name .", BindingSet{Binding{{"s", iri("s1")}, {"name", iri("n")}}});
+  answer_ki("kb2", "?s ex:hasName ?name .",
+            BindingSet{Binding{{"s", iri("s1")}, {"name", iri("n")}}});
   answer_ki("kb3", "?s ex:hasValue ?x .", BindingSet{Binding{{"s", iri("s1")}, {"x", iri("v")}}});
   AskResult split = ask("kb1", asking);
   EXPECT_TRUE(split.bindings.empty());
   EXPECT_TRUE(split.exchange_info.empty());
   // A superset ANSWER covers it at level 1.
   make_kb("kb4");
-  answer_ki("kb4", "?s ex:hasName ?a . ?s ex:hasValue ?b . ?s ex:extra ?c .",
-            BindingSet{Binding{{"s", iri("s9")}, {"a", iri("a")}, {"b", iri("b")}, {"c", iri("c")}}});
+  answer_ki(
+      "kb4", "?s ex:hasName ?a . ?s ex:hasValue ?b . ?s ex:extra ?c .",
+      BindingSet{Binding{{"s", iri("s9")}, {"a", iri("a")}, {"b", iri("b")}, {"c", iri("c")}}});
   AskResult single = ask("kb1", asking);
-  EXPECT_EQ(single.bindings, (BindingSet{Binding{{"id", iri("s9")}, {"n", iri("a")}, {"v", iri("b")}}}));
+  EXPECT_EQ(single.bindings,
+            (BindingSet{Binding{{"id", iri("s9")}, {"n", iri("a")}, {"v", iri("b")}}}));
   EXPECT_THAT(single.exchange_info, SizeIs(1));
 }
 
@@ -203,7 +212,8 @@ TEST_F(EmbeddedEngineTest, AnswerCoveringOnlyPartOfTheAskIsNotContacted) {
   make_kb("kb2");
   const KiId asking = ask_ki("kb1", "?a ex:isRelatedTo ?b . ?a ex:isFatherOf ?c .");
   Recorder rec;
-  answer_ki("kb2", "?x ex:isRelatedTo ?y .", BindingSet{Binding{{"x", iri("1")}, {"y", iri("2")}}}, &rec);
+  answer_ki("kb2", "?x ex:isRelatedTo ?y .", BindingSet{Binding{{"x", iri("1")}, {"y", iri("2")}}},
+            &rec);
   AskResult r = ask("kb1", asking);
   EXPECT_TRUE(r.bindings.empty());
   EXPECT_TRUE(r.exchange_info.empty());
@@ -308,8 +318,12 @@ TEST_F(EmbeddedEngineTest, HandlerErrorAndThrowMakeOnlyThatKiFailed) {
   SyncHandler throwing = [](const HandleRequest&) -> Result<BindingSet> {
     throw std::runtime_error("boom");
   };
-  ASSERT_THAT(engine_.register_ki(kb_id("kb2"), ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), failing), IsOk());
-  ASSERT_THAT(engine_.register_ki(kb_id("kb3"), ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), throwing), IsOk());
+  ASSERT_THAT(engine_.register_ki(kb_id("kb2"),
+                                  ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), failing),
+              IsOk());
+  ASSERT_THAT(engine_.register_ki(kb_id("kb3"),
+                                  ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), throwing),
+              IsOk());
   answer_ki("kb4", "?x ex:b ?y .", BindingSet{Binding{{"x", iri("1")}, {"y", iri("2")}}});
   AskResult r = ask("kb1", asking);
   EXPECT_THAT(r.bindings, SizeIs(1));
@@ -333,7 +347,9 @@ TEST_F(EmbeddedEngineTest, SlowAnswererTimesOutAndItsLateReplyIsDropped) {
     std::lock_guard<std::mutex> lock(mu);
     held = std::move(reply);
   };
-  ASSERT_THAT(engine_.register_ki(kb_id("kb2"), ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), never), IsOk());
+  ASSERT_THAT(engine_.register_ki(kb_id("kb2"),
+                                  ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), never),
+              IsOk());
   answer_ki("kb3", "?x ex:b ?y .", BindingSet{Binding{{"x", iri("1")}, {"y", iri("2")}}});
   CallOptions quick;
   quick.deadline = std::chrono::milliseconds(100);
@@ -364,8 +380,12 @@ TEST_F(EmbeddedEngineTest, LargeBindingSetsFromTwoAnswerers) {
     BindingSet rows;
     for (int i = 0; i < 1500; ++i) {
       const std::string id = std::to_string(k) + "-" + std::to_string(i);
-      rows.insert(Binding{{"m", iri("m" + id)}, {"p", iri("p" + id)}, {"v", term(std::to_string(i))},
-                          {"u", iri("celsius")}, {"t", term("\"t" + id + "\"")}, {"s", iri("s" + id)}});
+      rows.insert(Binding{{"m", iri("m" + id)},
+                          {"p", iri("p" + id)},
+                          {"v", term(std::to_string(i))},
+                          {"u", iri("celsius")},
+                          {"t", term("\"t" + id + "\"")},
+                          {"s", iri("s" + id)}});
     }
     answer_ki("kb" + std::to_string(k), pattern, rows);
   }
@@ -395,7 +415,8 @@ TEST_F(EmbeddedEngineTest, TypedLiteralsPassThroughNormalised) {
   // TestAskAnswer4/Datatype and TestBindingSetConversions / GeneralizeIfNecessaryTest.
   make_kb("kb1");
   make_kb("kb2");
-  const KiId asking = ask_ki("kb1", "?s ex:flag ?f . ?s ex:count ?c . ?s ex:label ?l . ?s ex:n ?n .");
+  const KiId asking =
+      ask_ki("kb1", "?s ex:flag ?f . ?s ex:count ?c . ?s ex:label ?l . ?s ex:n ?n .");
   answer_ki("kb2", "?x ex:flag ?a . ?x ex:count ?b . ?x ex:label ?c . ?x ex:n ?d .",
             BindingSet{Binding{{"x", iri("s")},
                                {"a", term("\"true\"^^<http://www.w3.org/2001/XMLSchema#boolean>")},
@@ -421,8 +442,11 @@ TEST_F(EmbeddedEngineTest, Issue696FiveIdenticalAnswerersAllAnswerFast) {
     const std::string n = std::to_string(k);
     make_kb("kb" + n);
     answer_ki("kb" + n, five,
-              BindingSet{Binding{{"m", iri("m" + n)}, {"v", term(n)}, {"u", iri("C")},
-                                 {"t", term("\"t\"")}, {"p", iri("temp")}}});
+              BindingSet{Binding{{"m", iri("m" + n)},
+                                 {"v", term(n)},
+                                 {"u", iri("C")},
+                                 {"t", term("\"t\"")},
+                                 {"p", iri("temp")}}});
   }
   const auto start = std::chrono::steady_clock::now();
   AskResult r = ask("asker", asking);
@@ -446,7 +470,8 @@ TEST_F(EmbeddedEngineTest, ReactConvertsForAnAsk) {
     BindingSet out;
     for (const Binding& b : r.bindings) {
       const double f = std::stod(b.find("f")->value());
-      out.insert(Binding{{"y", *b.find("y")}, {"c", term(std::to_string(static_cast<int>((f - 32) * 5 / 9)))}});
+      out.insert(Binding{{"y", *b.find("y")},
+                         {"c", term(std::to_string(static_cast<int>((f - 32) * 5 / 9)))}});
     }
     return out;
   };
@@ -480,8 +505,9 @@ TEST_F(EmbeddedEngineTest, KnowledgeGapsNameWhatNobodySupplies) {
   ASSERT_THAT(*chain.knowledge_gaps, SizeIs(1));
   std::vector<std::string> texts;
   for (const auto& t : (*chain.knowledge_gaps)[0]) texts.push_back(t.to_string());
-  EXPECT_THAT(texts, ::testing::UnorderedElementsAre("?a <http://example.org/isFatherOf> ?c",
-                                                     "?a <http://example.org/liveInTheSameHouse> ?b"));
+  EXPECT_THAT(texts,
+              ::testing::UnorderedElementsAre("?a <http://example.org/isFatherOf> ?c",
+                                              "?a <http://example.org/liveInTheSameHouse> ?b"));
   // Everything supplied: no gaps even though nothing came back.
   make_kb("kb3");
   answer_ki("kb3", "?x ex:isRelatedTo ?y . ?x ex:isFatherOf ?z .", BindingSet{});
@@ -496,12 +522,17 @@ TEST_F(EmbeddedEngineTest, TooManyCombinationsFailsWithAClearError) {
   EmbeddedEngine small(o);
   KnowledgeBaseInfo a{kb_id("a"), "a", "a", std::nullopt, 2};
   ASSERT_THAT(small.create_knowledge_base(a), IsOk());
-  auto asking = small.register_ki(kb_id("a"), ki::KnowledgeInteraction::ask(gp("?x ?p ?y . ?y ?q ?z . ?z ?r ?w .")), Handler{});
+  auto asking = small.register_ki(
+      kb_id("a"), ki::KnowledgeInteraction::ask(gp("?x ?p ?y . ?y ?q ?z . ?z ?r ?w .")), Handler{});
   ASSERT_THAT(asking, IsOk());
   KnowledgeBaseInfo b{kb_id("b"), "b", "b", std::nullopt, 2};
   ASSERT_THAT(small.create_knowledge_base(b), IsOk());
   SyncHandler h = [](const HandleRequest&) -> Result<BindingSet> { return BindingSet{}; };
-  ASSERT_THAT(small.register_ki(kb_id("b"), ki::KnowledgeInteraction::answer(gp("?a ?b ?c . ?c ?d ?e . ?e ?f ?g . ?g ?h ?a .")), h), IsOk());
+  ASSERT_THAT(
+      small.register_ki(
+          kb_id("b"),
+          ki::KnowledgeInteraction::answer(gp("?a ?b ?c . ?c ?d ?e . ?e ?f ?g . ?g ?h ?a .")), h),
+      IsOk());
   EXPECT_THAT(small.ask(kb_id("a"), *asking),
               HasError(ErrorCode::failed_precondition, HasSubstr("raise the combination limit")));
 }

@@ -35,7 +35,8 @@ TEST(EmbeddedEngineConcurrency, ThirtyTwoKnowledgeBasesWorkAtOnce) {
   for (int i = 0; i < kb_count; ++i) {
     ASSERT_THAT(engine.create_knowledge_base({kb_name(i), "kb", "load", std::nullopt, 2}), IsOk());
     auto a = engine.register_ki(kb_name(i), ki::KnowledgeInteraction::ask(gp(pattern)), Handler{});
-    auto p = engine.register_ki(kb_name(i), ki::KnowledgeInteraction::post(gp(pattern), gp("?s ex:seen ?n .")), Handler{});
+    auto p = engine.register_ki(
+        kb_name(i), ki::KnowledgeInteraction::post(gp(pattern), gp("?s ex:seen ?n .")), Handler{});
     ASSERT_THAT(a, IsOk());
     ASSERT_THAT(p, IsOk());
     asks[static_cast<std::size_t>(i)] = *a;
@@ -49,8 +50,13 @@ TEST(EmbeddedEngineConcurrency, ThirtyTwoKnowledgeBasesWorkAtOnce) {
       for (const Binding& b : r.bindings) out.insert(Binding{{"s", *b.find("s")}, {"n", me}});
       return out;
     };
-    ASSERT_THAT(engine.register_ki(kb_name(i), ki::KnowledgeInteraction::answer(gp(pattern)), answer), IsOk());
-    ASSERT_THAT(engine.register_ki(kb_name(i), ki::KnowledgeInteraction::react(gp(pattern), gp("?s ex:seen ?n .")), react), IsOk());
+    ASSERT_THAT(
+        engine.register_ki(kb_name(i), ki::KnowledgeInteraction::answer(gp(pattern)), answer),
+        IsOk());
+    ASSERT_THAT(
+        engine.register_ki(
+            kb_name(i), ki::KnowledgeInteraction::react(gp(pattern), gp("?s ex:seen ?n .")), react),
+        IsOk());
   }
 
   const auto stop_at = std::chrono::steady_clock::now() + test_duration();
@@ -82,8 +88,9 @@ TEST(EmbeddedEngineConcurrency, ThirtyTwoKnowledgeBasesWorkAtOnce) {
             break;
           }
           case 2: {
-            auto r = engine.post(me, posts[static_cast<std::size_t>(i)],
-                                 BindingSet{Binding{{"s", iri("m" + std::to_string(i))}, {"v", term("2")}}});
+            auto r = engine.post(
+                me, posts[static_cast<std::size_t>(i)],
+                BindingSet{Binding{{"s", iri("m" + std::to_string(i))}, {"v", term("2")}}});
             if (!r || r->result_bindings.size() < static_cast<std::size_t>(kb_count - 1)) ++errors;
             ++posts_done;
             break;
@@ -102,7 +109,8 @@ TEST(EmbeddedEngineConcurrency, ThirtyTwoKnowledgeBasesWorkAtOnce) {
             SyncHandler temp = [](const HandleRequest&) -> Result<BindingSet> {
               return BindingSet{Binding{{"s", iri("extra")}, {"v", term("4")}}};
             };
-            if (!engine.register_ki(extra, ki::KnowledgeInteraction::answer(gp(pattern)), temp)) ++errors;
+            if (!engine.register_ki(extra, ki::KnowledgeInteraction::answer(gp(pattern)), temp))
+              ++errors;
             if (!engine.delete_knowledge_base(extra)) ++errors;
             ++changes_done;
           }

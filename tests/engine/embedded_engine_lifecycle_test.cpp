@@ -8,8 +8,9 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
 TEST(ValidateKnowledgeBaseId, AcceptsAbsoluteIris) {
-  for (const char* id : {"https://asdlkasld.com", "mailto:hello", "https://hello",
-                         "http://example.org/kb1", "urn:uuid:6f1c0c9e-0000-4000-8000-000000000000"}) {
+  for (const char* id :
+       {"https://asdlkasld.com", "mailto:hello", "https://hello", "http://example.org/kb1",
+        "urn:uuid:6f1c0c9e-0000-4000-8000-000000000000"}) {
     EXPECT_THAT(validate_knowledge_base_id(id), IsOk()) << id;
   }
 }
@@ -18,9 +19,10 @@ TEST(ValidateKnowledgeBaseId, RejectsWhatTheKeRejects) {
   EXPECT_THAT(validate_knowledge_base_id(""),
               HasError(ErrorCode::invalid_argument,
                        HasSubstr("Knowledge Base ID must be a non-empty URI.")));
-  EXPECT_THAT(validate_knowledge_base_id("https://"),
-              HasError(ErrorCode::invalid_argument,
-                       HasSubstr("Knowledge base ID must be a valid RDF IRI. 'https://' has no host")));
+  EXPECT_THAT(
+      validate_knowledge_base_id("https://"),
+      HasError(ErrorCode::invalid_argument,
+               HasSubstr("Knowledge base ID must be a valid RDF IRI. 'https://' has no host")));
   EXPECT_THAT(validate_knowledge_base_id("strange characters and spaces | & ^"),
               HasError(ErrorCode::invalid_argument,
                        HasSubstr("contains a space or control character at position 8")));
@@ -47,30 +49,34 @@ TEST_F(EmbeddedEngineTest, CreatesListsAndDeletesKnowledgeBases) {
 TEST_F(EmbeddedEngineTest, RejectsDuplicateKnowledgeBaseId) {
   make_kb("kb1");
   KnowledgeBaseInfo info{kb_id("kb1"), "again", "d", std::nullopt, 2};
-  EXPECT_THAT(engine_.create_knowledge_base(info),
-              HasError(ErrorCode::already_exists, HasSubstr("That knowledge base ID is already in use.")));
+  EXPECT_THAT(
+      engine_.create_knowledge_base(info),
+      HasError(ErrorCode::already_exists, HasSubstr("That knowledge base ID is already in use.")));
 }
 
 TEST_F(EmbeddedEngineTest, RejectsReasonerLevelOutsideOneToFiveAndBadLeases) {
   KnowledgeBaseInfo info{kb_id("kb1"), "n", "d", std::nullopt, 0};
-  EXPECT_THAT(engine_.create_knowledge_base(info),
-              HasError(ErrorCode::invalid_argument,
-                       HasSubstr("The reasoner level should be between 1 and 5, inclusive and not 0")));
+  EXPECT_THAT(
+      engine_.create_knowledge_base(info),
+      HasError(ErrorCode::invalid_argument,
+               HasSubstr("The reasoner level should be between 1 and 5, inclusive and not 0")));
   info.reasoner_level = 6;
   EXPECT_THAT(engine_.create_knowledge_base(info),
               HasError(ErrorCode::invalid_argument, HasSubstr("and not 6")));
   info.reasoner_level = 2;
   info.lease_renewal_time_s = 10;
-  EXPECT_THAT(engine_.create_knowledge_base(info),
-              HasError(ErrorCode::invalid_argument, HasSubstr("between 30 and 3600 seconds, not 10")));
+  EXPECT_THAT(
+      engine_.create_knowledge_base(info),
+      HasError(ErrorCode::invalid_argument, HasSubstr("between 30 and 3600 seconds, not 10")));
   info.lease_renewal_time_s = 60;
   EXPECT_THAT(engine_.create_knowledge_base(info), IsOk());
 }
 
 TEST_F(EmbeddedEngineTest, DeletingUnknownKnowledgeBaseFails) {
-  EXPECT_THAT(engine_.delete_knowledge_base(kb_id("nope")),
-              HasError(ErrorCode::not_found,
-                       HasSubstr("Deletion of knowledge base failed, because it could not be found.")));
+  EXPECT_THAT(
+      engine_.delete_knowledge_base(kb_id("nope")),
+      HasError(ErrorCode::not_found,
+               HasSubstr("Deletion of knowledge base failed, because it could not be found.")));
 }
 
 TEST_F(EmbeddedEngineTest, NamedKiGetsIdUnderItsKnowledgeBase) {
@@ -89,7 +95,8 @@ TEST_F(EmbeddedEngineTest, NamedKiGetsIdUnderItsKnowledgeBase) {
 }
 
 TEST_F(EmbeddedEngineTest, RegisteringForUnknownKnowledgeBaseFails) {
-  EXPECT_THAT(engine_.register_ki(kb_id("ghost"), ki::KnowledgeInteraction::ask(gp("?a ex:b ?c .")), Handler{}),
+  EXPECT_THAT(engine_.register_ki(kb_id("ghost"), ki::KnowledgeInteraction::ask(gp("?a ex:b ?c .")),
+                                  Handler{}),
               HasError(ErrorCode::not_found,
                        HasSubstr("Could not add knowledge interaction, because the given knowledge "
                                  "base ID (http://example.org/ghost) is unknown.")));
@@ -99,23 +106,30 @@ TEST_F(EmbeddedEngineTest, RejectsDuplicateKiNameInOneKnowledgeBase) {
   make_kb("kb1");
   make_kb("kb2");
   ask_ki("kb1", "?a ex:b ?c .", "same");
-  EXPECT_THAT(engine_.register_ki(kb_id("kb1"), ki::KnowledgeInteraction::ask(gp("?x ex:y ?z ."), "same"), Handler{}),
-              HasError(ErrorCode::already_exists,
-                       HasSubstr("The Knowledge Interaction with URI "
-                                 "'http://example.org/kb1/interaction/same' should not be already "
-                                 "registered.")));
+  EXPECT_THAT(
+      engine_.register_ki(kb_id("kb1"), ki::KnowledgeInteraction::ask(gp("?x ex:y ?z ."), "same"),
+                          Handler{}),
+      HasError(ErrorCode::already_exists,
+               HasSubstr("The Knowledge Interaction with URI "
+                         "'http://example.org/kb1/interaction/same' should not be already "
+                         "registered.")));
   ask_ki("kb2", "?a ex:b ?c .", "same");  // another KB may use the name
 }
 
 TEST_F(EmbeddedEngineTest, RejectsInvalidKiDefinitionsAndHandlerMisuse) {
   make_kb("kb1");
-  EXPECT_THAT(engine_.register_ki(kb_id("kb1"), ki::KnowledgeInteraction::ask(gp("?a ex:b ?c ."), "no spaces"), Handler{}),
-              HasError(ErrorCode::invalid_argument, HasSubstr("'no spaces' is invalid")));
-  EXPECT_THAT(engine_.register_ki(kb_id("kb1"), ki::KnowledgeInteraction::answer(gp("?a ex:b ?c .")), Handler{}),
-              HasError(ErrorCode::invalid_argument, HasSubstr("AnswerKnowledgeInteraction needs a handler")));
+  EXPECT_THAT(
+      engine_.register_ki(
+          kb_id("kb1"), ki::KnowledgeInteraction::ask(gp("?a ex:b ?c ."), "no spaces"), Handler{}),
+      HasError(ErrorCode::invalid_argument, HasSubstr("'no spaces' is invalid")));
+  EXPECT_THAT(engine_.register_ki(kb_id("kb1"),
+                                  ki::KnowledgeInteraction::answer(gp("?a ex:b ?c .")), Handler{}),
+              HasError(ErrorCode::invalid_argument,
+                       HasSubstr("AnswerKnowledgeInteraction needs a handler")));
   Handler h = [](const HandleRequest&, Reply reply) { reply(BindingSet{}); };
-  EXPECT_THAT(engine_.register_ki(kb_id("kb1"), ki::KnowledgeInteraction::ask(gp("?a ex:b ?c .")), h),
-              HasError(ErrorCode::invalid_argument, HasSubstr("AskKnowledgeInteraction takes no handler")));
+  EXPECT_THAT(
+      engine_.register_ki(kb_id("kb1"), ki::KnowledgeInteraction::ask(gp("?a ex:b ?c .")), h),
+      HasError(ErrorCode::invalid_argument, HasSubstr("AskKnowledgeInteraction takes no handler")));
 }
 
 TEST_F(EmbeddedEngineTest, UnregisteredKiCannotBeActivatedAndNewOnesWorkAtOnce) {
@@ -138,9 +152,10 @@ TEST_F(EmbeddedEngineTest, UnregisteringUnknownKiOrKbFails) {
               HasError(ErrorCode::not_found,
                        HasSubstr("Knowledge base found, but the given knowledge interaction "
                                  "knowledge base ID is unknown.")));
-  EXPECT_THAT(engine_.unregister_ki(kb_id("none"), "x"),
-              HasError(ErrorCode::not_found,
-                       HasSubstr("Knowledge base not found, because its knowledge base ID is unknown.")));
+  EXPECT_THAT(
+      engine_.unregister_ki(kb_id("none"), "x"),
+      HasError(ErrorCode::not_found,
+               HasSubstr("Knowledge base not found, because its knowledge base ID is unknown.")));
   EXPECT_THAT(engine_.knowledge_interactions(kb_id("none")),
               HasError(ErrorCode::not_found, HasSubstr("Knowledge base not found")));
 }

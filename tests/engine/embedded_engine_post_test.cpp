@@ -60,11 +60,10 @@ TEST_F(EmbeddedEngineTest, ResultsAreUnionedAndProjectedToThePostResult) {
   make_kb("kb2");
   make_kb("kb3");
   const KiId posting = post_ki("kb1", "?a ex:b ?c .", "?a ex:d ?e .");
-  react_ki("kb2", "?x ex:b ?y .", "?x ex:d ?z .",
-           [](const HandleRequest& r) -> Result<BindingSet> {
-             const Binding& in = *r.bindings.begin();
-             return BindingSet{Binding{{"x", *in.find("x")}, {"z", iri("e2")}}};
-           });
+  react_ki("kb2", "?x ex:b ?y .", "?x ex:d ?z .", [](const HandleRequest& r) -> Result<BindingSet> {
+    const Binding& in = *r.bindings.begin();
+    return BindingSet{Binding{{"x", *in.find("x")}, {"z", iri("e2")}}};
+  });
   react_ki("kb3", "?x ex:b ?y .", "?x ex:d ?z . ?x ex:f ?g .",
            [](const HandleRequest& r) -> Result<BindingSet> {
              const Binding& in = *r.bindings.begin();
@@ -142,8 +141,9 @@ TEST_F(EmbeddedEngineTest, SlowReactTimesOutWithoutFailingThePost) {
   EXPECT_TRUE(r.result_bindings.empty());
   ASSERT_THAT(r.exchange_info, SizeIs(1));
   EXPECT_EQ(r.exchange_info[0].status, ExchangeStatus::failed);
-  EXPECT_THAT(r.exchange_info[0].failed_message,
-              StartsWith("Error 'TimeoutException' occurred while waiting for response to message: "));
+  EXPECT_THAT(
+      r.exchange_info[0].failed_message,
+      StartsWith("Error 'TimeoutException' occurred while waiting for response to message: "));
 }
 
 TEST_F(EmbeddedEngineTest, PostRecipientSelectorReachesOnlyThatKnowledgeBase) {
@@ -227,7 +227,8 @@ TEST_F(EmbeddedEngineTest, ForwardChainThroughAConverter) {
              BindingSet out;
              for (const Binding& b : r.bindings) {
                const double f = std::stod(b.find("y")->value());
-               out.insert(Binding{{"x", *b.find("x")}, {"z", term(std::to_string(static_cast<int>((f - 32) * 5 / 9)))}});
+               out.insert(Binding{{"x", *b.find("x")},
+                                  {"z", term(std::to_string(static_cast<int>((f - 32) * 5 / 9)))}});
              }
              return out;
            });
@@ -236,7 +237,8 @@ TEST_F(EmbeddedEngineTest, ForwardChainThroughAConverter) {
   PostResult r = post("sensor", posting, BindingSet{Binding{{"m", iri("m1")}, {"f", term("212")}}});
   EXPECT_EQ(r.result_bindings, (BindingSet{Binding{{"m", iri("m1")}, {"c", term("100")}}}));
   ASSERT_EQ(shown.count(), 1u);
-  EXPECT_EQ(shown.requests()[0].bindings, (BindingSet{Binding{{"d", iri("m1")}, {"t", term("100")}}}));
+  EXPECT_EQ(shown.requests()[0].bindings,
+            (BindingSet{Binding{{"d", iri("m1")}, {"t", term("100")}}}));
   EXPECT_THAT(r.exchange_info, SizeIs(2));
 }
 
@@ -253,7 +255,9 @@ TEST_F(EmbeddedEngineTest, AsyncHandlerRepliesFromAnotherThread) {
       reply(BindingSet{Binding{{"x", iri("1")}, {"y", iri("2")}}});
     });
   };
-  ASSERT_THAT(engine_.register_ki(kb_id("kb2"), ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), later), IsOk());
+  ASSERT_THAT(engine_.register_ki(kb_id("kb2"),
+                                  ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), later),
+              IsOk());
   EXPECT_THAT(ask("kb1", asking).bindings, SizeIs(1));
   std::lock_guard<std::mutex> lock(mu);
   for (auto& t : workers) t.join();
@@ -274,15 +278,20 @@ TEST(EmbeddedEngineLifetime, DestroyingTheEngineCompletesPendingExchanges) {
   std::mutex mu;
   {
     EmbeddedEngine engine;
-    ASSERT_THAT(engine.create_knowledge_base({"http://example.org/a", "a", "a", std::nullopt, 2}), IsOk());
-    ASSERT_THAT(engine.create_knowledge_base({"http://example.org/b", "b", "b", std::nullopt, 2}), IsOk());
-    auto asking = engine.register_ki("http://example.org/a", ki::KnowledgeInteraction::ask(gp("?a ex:b ?c .")), Handler{});
+    ASSERT_THAT(engine.create_knowledge_base({"http://example.org/a", "a", "a", std::nullopt, 2}),
+                IsOk());
+    ASSERT_THAT(engine.create_knowledge_base({"http://example.org/b", "b", "b", std::nullopt, 2}),
+                IsOk());
+    auto asking = engine.register_ki("http://example.org/a",
+                                     ki::KnowledgeInteraction::ask(gp("?a ex:b ?c .")), Handler{});
     ASSERT_THAT(asking, IsOk());
     Handler keep = [&](const HandleRequest&, Reply reply) {
       std::lock_guard<std::mutex> lock(mu);
       held = std::move(reply);
     };
-    ASSERT_THAT(engine.register_ki("http://example.org/b", ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), keep), IsOk());
+    ASSERT_THAT(engine.register_ki("http://example.org/b",
+                                   ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), keep),
+                IsOk());
     engine.ask_async("http://example.org/a", *asking, {}, {},
                      [&outcome](Result<AskResult> r) { outcome.set_value(std::move(r)); });
     // Wait until the handler holds the reply, then destroy the engine.

@@ -89,8 +89,8 @@ class EmbeddedEngineTest : public ::testing::Test {
   KiId ask_ki(const std::string& kb, const std::string& pattern, const std::string& name = {}) {
     return register_ok(kb, ki::KnowledgeInteraction::ask(gp(pattern), name));
   }
-  KiId post_ki(const std::string& kb, const std::string& argument,
-               const std::string& result = {}, const std::string& name = {}) {
+  KiId post_ki(const std::string& kb, const std::string& argument, const std::string& result = {},
+               const std::string& name = {}) {
     std::optional<GraphPattern> res;
     if (!result.empty()) res = gp(result);
     return register_ok(kb, ki::KnowledgeInteraction::post(gp(argument), res, name));
@@ -102,7 +102,8 @@ class EmbeddedEngineTest : public ::testing::Test {
       if (recorder != nullptr) recorder->add(r);
       return rows;
     };
-    auto id = engine_.register_ki(kb_id(kb), ki::KnowledgeInteraction::answer(gp(pattern), name), h);
+    auto id =
+        engine_.register_ki(kb_id(kb), ki::KnowledgeInteraction::answer(gp(pattern), name), h);
     EXPECT_THAT(id, IsOk());
     return id.has_value() ? *id : KiId{};
   }
@@ -110,7 +111,8 @@ class EmbeddedEngineTest : public ::testing::Test {
                 SyncHandler h, const std::string& name = {}) {
     std::optional<GraphPattern> res;
     if (!result.empty()) res = gp(result);
-    auto id = engine_.register_ki(kb_id(kb), ki::KnowledgeInteraction::react(gp(argument), res, name), h);
+    auto id =
+        engine_.register_ki(kb_id(kb), ki::KnowledgeInteraction::react(gp(argument), res, name), h);
     EXPECT_THAT(id, IsOk());
     return id.has_value() ? *id : KiId{};
   }

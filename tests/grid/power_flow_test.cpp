@@ -32,6 +32,10 @@ using namespace gridke::services::grid::testing;
 constexpr double snapshot_tolerance_pu = 2e-4;
 /// Acceptance tolerance over the 24-h series at loads 1, 32, 53.
 constexpr double series_tolerance_pu = 1e-3;
+/// GridLAB-D prints ~1e-6 V: our solution matches it far below the acceptance threshold, so the
+/// test holds it to this tighter bound (max seen 1.4e-7 pu on peak).
+constexpr double gridlabd_tolerance_pu = 1e-6;
+constexpr double gridlabd_angle_tolerance_deg = 1e-3;
 /// OpenDSS angles are printed with 1-2 decimals.
 constexpr double angle_tolerance_deg = 0.06;
 
@@ -120,8 +124,11 @@ std::map<std::string, ReferenceVoltage> read_gridlabd_voltages(const std::string
   while (std::getline(in, line)) {
     auto f = split_csv(line);
     if (f.size() < 7) continue;
-    std::string id = f[0].rfind("Bus", 0) == 0 ? f[0].substr(3) : f[0];
-    const double base_v = (upper(id) == "SOURCEBUS" ? 11000.0 : 416.0) / std::sqrt(3.0);
+    // GridLAB-D holds SourceBus at a fixed 1.05 pu (no source impedance), so only the 906 LV
+    // buses are compared.
+    if (f[0].rfind("Bus", 0) != 0) continue;
+    const std::string id = f[0].substr(3);
+    const double base_v = 416.0 / std::sqrt(3.0);
     ReferenceVoltage r;
     for (int p = 0; p < 3; ++p) {
       r.magnitude_pu[p] = std::stod(f[static_cast<std::size_t>(1 + 2 * p)]) / base_v;
@@ -142,8 +149,9 @@ TEST_F(IeeeEuropeanLvTest, MatchesGridLabDSnapshots) {
     ASSERT_THAT(snap, IsOk());
     const auto ref = read_gridlabd_voltages(shared_eu_lv(std::string("solutions/csv/") + file));
     const Comparison c = compare(*snap, ref);
-    EXPECT_EQ(c.compared, 907 * 3) << "minute " << minute;
-    EXPECT_LE(c.max_dv_pu, snapshot_tolerance_pu) << "minute " << minute << " worst " << c.worst;
+    EXPECT_EQ(c.compared, 906 * 3) << "minute " << minute;
+    EXPECT_LE(c.max_dv_pu, gridlabd_tolerance_pu) << "minute " << minute << " worst " << c.worst;
+    EXPECT_LE(c.max_dangle_deg, gridlabd_angle_tolerance_deg) << "minute " << minute;
     std::printf("GridLAB-D minute %d: max |dV| %.2e pu (at %s), max |dangle| %.4f deg\n", minute,
                 c.max_dv_pu, c.worst.c_str(), c.max_dangle_deg);
   }

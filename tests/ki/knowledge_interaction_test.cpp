@@ -53,8 +53,8 @@ TEST(KnowledgeInteraction, FactoriesSetKindNameAndPatterns) {
 
 TEST(KnowledgeInteraction, RejectsNameOutsideAllowedCharacters) {
   auto k = KnowledgeInteraction::ask(gp("?a ex:b ?c ."), "bad name!");
-  EXPECT_THAT(k.validate(), HasError(ErrorCode::invalid_argument,
-                                     HasSubstr("'bad name!' is invalid")));
+  EXPECT_THAT(k.validate(),
+              HasError(ErrorCode::invalid_argument, HasSubstr("'bad name!' is invalid")));
   k.name = "ok-Name-09";
   EXPECT_THAT(k.validate(), IsOk());
 }
@@ -124,14 +124,14 @@ TEST(ActsCompatible, SpecificSatisfactionMeetsGeneralRequirement) {
 
 TEST(ActsCompatible, GeneralSatisfactionDoesNotMeetSpecificRequirement) {
   // A user POST (sat Inform) does not reach a REACT that requires NewKnowledgePurpose.
-  EXPECT_FALSE(acts_compatible(CommunicativeAct::inform(),
-                               act("NewKnowledgePurpose", "InformPurpose")));
+  EXPECT_FALSE(
+      acts_compatible(CommunicativeAct::inform(), act("NewKnowledgePurpose", "InformPurpose")));
 }
 
 TEST(ActsCompatible, BothDirectionsMustHold) {
   // Proactive requires Actuation; the reactive side satisfies only Inform.
-  EXPECT_FALSE(acts_compatible(act("ActuationPurpose", "InformPurpose"),
-                               CommunicativeAct::inform()));
+  EXPECT_FALSE(
+      acts_compatible(act("ActuationPurpose", "InformPurpose"), CommunicativeAct::inform()));
   EXPECT_TRUE(acts_compatible(act("ActuationPurpose", "InformPurpose"),
                               act("InformPurpose", "ActuationPurpose")));
   // Purpose is the top: any KE purpose satisfies a requirement for Purpose.

@@ -38,18 +38,18 @@ TEST_P(OfficialDeclarations, MatchTheOfficialFile) {
   ASSERT_THAT(mine, IsOk());
   auto official = rdf::Graph::parse_file(reference + p.official);
   ASSERT_THAT(official, IsOk());
-  const std::set<std::string> kept = {rdf_type, rdfs + "subClassOf", rdfs + "subPropertyOf",
-                                      rdfs + "domain", rdfs + "range", owl + "inverseOf",
-                                      owl + "equivalentClass", rdfs + "label"};
+  const std::set<std::string> kept = {
+      rdf_type,       rdfs + "subClassOf", rdfs + "subPropertyOf",  rdfs + "domain",
+      rdfs + "range", owl + "inverseOf",   owl + "equivalentClass", rdfs + "label"};
   int checked = 0;
   for (const auto& t : mine->find(std::nullopt, std::nullopt, std::nullopt)) {
     if (!t.subject.is_iri() || t.subject.value() == p.ns || kept.count(t.predicate.value()) == 0) {
       continue;
     }
     if (t.object.is_blank()) continue;  // unions: compared through Ontology below
-    EXPECT_TRUE(official->contains(t)) << p.ours << ": <" << t.subject.value() << "> <"
-                                       << t.predicate.value() << "> " << t.object.to_string()
-                                       << " is not in " << p.official;
+    EXPECT_TRUE(official->contains(t))
+        << p.ours << ": <" << t.subject.value() << "> <" << t.predicate.value() << "> "
+        << t.object.to_string() << " is not in " << p.official;
     ++checked;
   }
   EXPECT_GT(checked, 50);
@@ -65,25 +65,26 @@ TEST_P(OfficialDeclarations, MatchTheOfficialFile) {
   }
   if (p.whole) {
     for (const auto& t : official->find(std::nullopt, rdf::Term::iri(rdf_type), std::nullopt)) {
-      if (!t.subject.is_iri() || t.subject.value().rfind(p.ns, 0) != 0 || t.subject.value() == p.ns) {
+      if (!t.subject.is_iri() || t.subject.value().rfind(p.ns, 0) != 0 ||
+          t.subject.value() == p.ns) {
         continue;
       }
-      EXPECT_NE(a.find(t.subject.value()), nullptr)
-          << t.subject.value() << " is declared in " << p.official << " but missing from " << p.ours;
+      EXPECT_NE(a.find(t.subject.value()), nullptr) << t.subject.value() << " is declared in "
+                                                    << p.official << " but missing from " << p.ours;
     }
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Ontologies, OfficialDeclarations,
-    ::testing::Values(
-        Pair{"saref-core-3.1.1.ttl", "saref-core-v3.1.1/saref.ttl", "https://saref.etsi.org/core/", true},
-        Pair{"saref4ener-1.1.2.ttl", "saref4ener-v1.1.2/saref4ener.ttl",
-             "https://saref.etsi.org/saref4ener/", true},
-        Pair{"saref4grid-1.0.0.ttl", "saref4grid-v1.0.0-dev/saref4grid.ttl",
-             "https://saref.etsi.org/saref4grid/", true},
-        Pair{"om-2-units.ttl", "om-2/om-2.0.rdf",
-             "http://www.ontology-of-units-of-measure.org/resource/om-2/", false}));
+    ::testing::Values(Pair{"saref-core-3.1.1.ttl", "saref-core-v3.1.1/saref.ttl",
+                           "https://saref.etsi.org/core/", true},
+                      Pair{"saref4ener-1.1.2.ttl", "saref4ener-v1.1.2/saref4ener.ttl",
+                           "https://saref.etsi.org/saref4ener/", true},
+                      Pair{"saref4grid-1.0.0.ttl", "saref4grid-v1.0.0-dev/saref4grid.ttl",
+                           "https://saref.etsi.org/saref4grid/", true},
+                      Pair{"om-2-units.ttl", "om-2/om-2.0.rdf",
+                           "http://www.ontology-of-units-of-measure.org/resource/om-2/", false}));
 
 // Every dso: term has a label, a definition and a SAREF superclass, superproperty or type; the
 // header names title, version IRI, licence and preferred prefix (NOTES §10.13).
@@ -92,10 +93,10 @@ TEST(DsoVocabulary, EveryTermIsLabelledDefinedAndAnchoredInSaref) {
   ASSERT_THAT(g, IsOk());
   const std::string dso = "https://w3id.org/gridke/dso#";
   const rdf::Term header = rdf::Term::iri(dso);
-  for (const char* p : {"http://purl.org/dc/terms/title", "http://www.w3.org/2002/07/owl#versionIRI",
-                        "http://purl.org/dc/terms/license",
-                        "http://purl.org/vocab/vann/preferredNamespacePrefix",
-                        "http://purl.org/vocab/vann/preferredNamespaceUri"}) {
+  for (const char* p :
+       {"http://purl.org/dc/terms/title", "http://www.w3.org/2002/07/owl#versionIRI",
+        "http://purl.org/dc/terms/license", "http://purl.org/vocab/vann/preferredNamespacePrefix",
+        "http://purl.org/vocab/vann/preferredNamespaceUri"}) {
     EXPECT_FALSE(g->find(header, rdf::Term::iri(p), std::nullopt).empty()) << "header lacks " << p;
   }
   Ontology o;
@@ -106,9 +107,12 @@ TEST(DsoVocabulary, EveryTermIsLabelledDefinedAndAnchoredInSaref) {
     const TermInfo* t = builtin->find(iri);
     if (t == nullptr) return false;
     auto in_saref = [](const std::string& x) { return x.rfind("https://saref.etsi.org/", 0) == 0; };
-    for (const auto& c : builtin->superclasses_of(iri)) if (in_saref(c)) return true;
-    for (const auto& c : builtin->superproperties_of(iri)) if (in_saref(c)) return true;
-    for (const auto& c : builtin->classes_of_individual(iri)) if (in_saref(c)) return true;
+    for (const auto& c : builtin->superclasses_of(iri))
+      if (in_saref(c)) return true;
+    for (const auto& c : builtin->superproperties_of(iri))
+      if (in_saref(c)) return true;
+    for (const auto& c : builtin->classes_of_individual(iri))
+      if (in_saref(c)) return true;
     return t->is(TermKindBits::annotation_property);  // life-cycle annotations only
   };
   std::set<std::string> subjects;

@@ -162,8 +162,9 @@ TEST(Ontology, RejectsFolderWithoutOntologies) {
 
 TEST(Ontology, BuiltinDirectoryHonoursEnvironment) {
   setenv("GRIDKE_ONTOLOGY_DIR", "/nonexistent/ontologies", 1);
-  EXPECT_THAT(builtin_ontology_dir(),
-              HasError(ErrorCode::not_found, HasSubstr("GRIDKE_ONTOLOGY_DIR=/nonexistent/ontologies")));
+  EXPECT_THAT(
+      builtin_ontology_dir(),
+      HasError(ErrorCode::not_found, HasSubstr("GRIDKE_ONTOLOGY_DIR=/nonexistent/ontologies")));
   unsetenv("GRIDKE_ONTOLOGY_DIR");
   auto dir = builtin_ontology_dir();
   ASSERT_THAT(dir, IsOk());

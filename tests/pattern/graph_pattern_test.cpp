@@ -597,6 +597,29 @@ TEST(GraphPatternPilot, TnoPilotParsesWithoutPrefixes) {
                                          "description", "device", "serviceProviderEMSOwner"));
 }
 
+TEST(GraphPatternPilot, KeMetaPatternParses) {
+  // NOTES §2.5: the 15-triple pattern every KE smart connector registers for its metadata.
+  GraphPattern p = must_parse(
+      "?kb rdf:type kb:KnowledgeBase . ?kb kb:hasName ?name . ?kb kb:hasDescription ?description "
+      ".\r\n?kb kb:hasKnowledgeInteraction ?ki . ?ki rdf:type ?kiType . ?ki kb:isMeta ?isMeta .\r\n"
+      "?ki kb:hasCommunicativeAct ?act . ?act rdf:type kb:CommunicativeAct . ?act "
+      "kb:hasRequirement "
+      "?req .\r\n?act kb:hasSatisfaction ?sat . ?req rdf:type ?reqType . ?sat rdf:type ?satType "
+      ".\r\n?ki kb:hasGraphPattern ?gp . ?gp rdf:type ?patternType . ?gp kb:hasPattern ?pattern .",
+      {{"rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
+       {"kb", "https://w3id.org/knowledge-engine/"}});
+  EXPECT_EQ(p.size(), 15u);
+  EXPECT_EQ(p.variables().size(), 14u);
+  EXPECT_EQ(p.triples()[14].to_string(),
+            "?gp <https://w3id.org/knowledge-engine/hasPattern> ?pattern");
+}
+
+TEST(GraphPattern, CountsLinesAcrossCrLf) {
+  EXPECT_THAT(parse("?s ex:p ?o .\r\n?s ex:q ?z .\r\n  ?s ex:r [ ]"),
+              HasError(ErrorCode::parse_error,
+                       HasSubstr("<pattern>:3:11: Line 3, column 11: Blank-node property lists")));
+}
+
 TEST(GraphPatternPilot, OpenSsaPatternsNeedTheirPrefixes) {
   EXPECT_THAT(GraphPattern::parse(read_data("meter.gp"), {}),
               HasError(ErrorCode::parse_error,

@@ -14,8 +14,8 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
 CompiledPattern compile(const std::string& text) {
-  auto p = GraphPattern::parse(text, {{"ex", "http://example.org/"},
-                                      {"xsd", "http://www.w3.org/2001/XMLSchema#"}});
+  auto p = GraphPattern::parse(
+      text, {{"ex", "http://example.org/"}, {"xsd", "http://www.w3.org/2001/XMLSchema#"}});
   EXPECT_TRUE(p.has_value()) << text;
   return CompiledPattern(p.has_value() ? *p : GraphPattern{});
 }
@@ -85,7 +85,8 @@ TEST(FindMatches, DifferentConstantsDoNotMatch) {
 }
 
 TEST(FindMatches, LiteralsMatchByValue) {
-  auto m = find_matches(compile("?s ex:v 10 ."), compile("?s ex:v \"10.0\"^^xsd:decimal ."), full());
+  auto m =
+      find_matches(compile("?s ex:v 10 ."), compile("?s ex:v \"10.0\"^^xsd:decimal ."), full());
   ASSERT_THAT(m, IsOk());
   EXPECT_THAT(*m, SizeIs(1));
   auto m2 = find_matches(compile("?s ex:v 10 ."), compile("?s ex:v 11 ."), full());
@@ -162,7 +163,8 @@ TEST(FindMatches, OneToOneOffLetsCandidateTriplesBeReused) {
 TEST(FindMatches, StepCapGivesClearErrorInsteadOfStalling) {
   std::string eight;
   for (int i = 0; i < 8; ++i) {
-    eight += "?s" + std::to_string(i) + " ?p" + std::to_string(i) + " ?o" + std::to_string(i) + " . ";
+    eight +=
+        "?s" + std::to_string(i) + " ?p" + std::to_string(i) + " ?o" + std::to_string(i) + " . ";
   }
   auto t = compile(eight);
   MatchOptions o;
@@ -180,7 +182,8 @@ TEST(FindMatches, FullyMatchesStopsAtTheFirstMatch) {
   auto r = fully_matches(t, t, MatchOptions{});
   ASSERT_THAT(r, IsOk());
   EXPECT_TRUE(*r);
-  auto r2 = fully_matches(compile("?a ex:p ?b . ?b ex:p ?c ."), compile("?a ex:p ?b ."), MatchOptions{});
+  auto r2 =
+      fully_matches(compile("?a ex:p ?b . ?b ex:p ?c ."), compile("?a ex:p ?b ."), MatchOptions{});
   ASSERT_THAT(r2, IsOk());
   EXPECT_FALSE(*r2);
 }
@@ -191,20 +194,28 @@ TEST(FindMatches, TranslationDropsContradictingBindings) {
   auto m = find_matches(t, c, full());
   ASSERT_THAT(m, IsOk());
   ASSERT_THAT(*m, SizeIs(1));
-  BindingSet in{Binding{{"x", iri("1")}, {"y", iri("c")}}, Binding{{"x", iri("2")}, {"y", iri("d")}}};
+  BindingSet in{Binding{{"x", iri("1")}, {"y", iri("c")}},
+                Binding{{"x", iri("2")}, {"y", iri("d")}}};
   EXPECT_EQ(to_candidate(in, t, c, (*m)[0]), (BindingSet{Binding{{"a", iri("1")}}}));
   // A candidate row that lacks a variable is dropped.
   EXPECT_TRUE(from_candidate(BindingSet{Binding{{"zz", iri("1")}}}, t, c, (*m)[0]).empty());
 }
 
 TEST(MatchFlags, FollowTheKeLevelTable) {
-  EXPECT_EQ(MatchFlags::for_level(1, MatchDirection::backward), (MatchFlags{true, true, true, true}));
-  EXPECT_EQ(MatchFlags::for_level(1, MatchDirection::forward), (MatchFlags{true, true, true, true}));
-  EXPECT_EQ(MatchFlags::for_level(2, MatchDirection::backward), (MatchFlags{true, true, false, true}));
-  EXPECT_EQ(MatchFlags::for_level(2, MatchDirection::forward), (MatchFlags{true, true, false, false}));
-  EXPECT_EQ(MatchFlags::for_level(3, MatchDirection::backward), (MatchFlags{false, true, false, true}));
-  EXPECT_EQ(MatchFlags::for_level(4, MatchDirection::backward), (MatchFlags{false, true, false, false}));
-  EXPECT_EQ(MatchFlags::for_level(5, MatchDirection::forward), (MatchFlags{false, false, false, false}));
+  EXPECT_EQ(MatchFlags::for_level(1, MatchDirection::backward),
+            (MatchFlags{true, true, true, true}));
+  EXPECT_EQ(MatchFlags::for_level(1, MatchDirection::forward),
+            (MatchFlags{true, true, true, true}));
+  EXPECT_EQ(MatchFlags::for_level(2, MatchDirection::backward),
+            (MatchFlags{true, true, false, true}));
+  EXPECT_EQ(MatchFlags::for_level(2, MatchDirection::forward),
+            (MatchFlags{true, true, false, false}));
+  EXPECT_EQ(MatchFlags::for_level(3, MatchDirection::backward),
+            (MatchFlags{false, true, false, true}));
+  EXPECT_EQ(MatchFlags::for_level(4, MatchDirection::backward),
+            (MatchFlags{false, true, false, false}));
+  EXPECT_EQ(MatchFlags::for_level(5, MatchDirection::forward),
+            (MatchFlags{false, false, false, false}));
 }
 
 TEST(CheckMatchable, RejectsPatternsOverSixtyFourTriples) {

@@ -26,8 +26,10 @@ const MatchFlags level1 = MatchFlags::for_level(1, MatchDirection::backward);
 const MatchFlags level2 = MatchFlags::for_level(2, MatchDirection::backward);
 
 TEST(Join, JoinsOnSharedVariables) {
-  BindingSet a{Binding{{"s", iri("1")}, {"x", iri("a")}}, Binding{{"s", iri("2")}, {"x", iri("b")}}};
-  BindingSet b{Binding{{"s", iri("1")}, {"y", iri("c")}}, Binding{{"s", iri("3")}, {"y", iri("d")}}};
+  BindingSet a{Binding{{"s", iri("1")}, {"x", iri("a")}},
+               Binding{{"s", iri("2")}, {"x", iri("b")}}};
+  BindingSet b{Binding{{"s", iri("1")}, {"y", iri("c")}},
+               Binding{{"s", iri("3")}, {"y", iri("d")}}};
   EXPECT_EQ(join(a, b), (BindingSet{Binding{{"s", iri("1")}, {"x", iri("a")}, {"y", iri("c")}}}));
 }
 
@@ -53,8 +55,11 @@ TEST(PlanCover, Issue696FiveIdenticalKisAreOneGroupAndOneCover) {
   // All five answers survive: the group's rows are the union of its members' rows.
   std::vector<BindingSet> rows;
   for (int k = 0; k < 5; ++k) {
-    rows.push_back(BindingSet{Binding{{"s", iri("s" + std::to_string(k))}, {"v", iri("v")},
-                                      {"u", iri("u")}, {"t", iri("t")}, {"d", iri("d")}}});
+    rows.push_back(BindingSet{Binding{{"s", iri("s" + std::to_string(k))},
+                                      {"v", iri("v")},
+                                      {"u", iri("u")},
+                                      {"t", iri("t")},
+                                      {"d", iri("d")}}});
   }
   std::vector<const BindingSet*> ptrs;
   for (const auto& r : rows) ptrs.push_back(&r);
@@ -72,10 +77,10 @@ TEST(PlanCover, LevelTwoJoinsThreeCandidatesIntoOneBinding) {
   ASSERT_THAT(plan->covers, SizeIs(1));
   EXPECT_THAT(plan->covers[0], SizeIs(3));
   std::vector<BindingSet> rows(plan->sources.size());
-  const std::vector<BindingSet> answers{
-      BindingSet{Binding{{"x", iri("s1")}, {"y", iri("a1")}}},
-      BindingSet{Binding{{"x", iri("s1")}, {"y", iri("b1")}}, Binding{{"x", iri("s2")}, {"y", iri("b2")}}},
-      BindingSet{Binding{{"x", iri("s1")}, {"y", iri("c1")}}}};
+  const std::vector<BindingSet> answers{BindingSet{Binding{{"x", iri("s1")}, {"y", iri("a1")}}},
+                                        BindingSet{Binding{{"x", iri("s1")}, {"y", iri("b1")}},
+                                                   Binding{{"x", iri("s2")}, {"y", iri("b2")}}},
+                                        BindingSet{Binding{{"x", iri("s1")}, {"y", iri("c1")}}}};
   const std::vector<const CompiledPattern*> cands{&k1, &k2, &k3};
   for (std::size_t s = 0; s < plan->sources.size(); ++s) {
     const auto& src = plan->sources[s];
@@ -84,7 +89,8 @@ TEST(PlanCover, LevelTwoJoinsThreeCandidatesIntoOneBinding) {
   std::vector<const BindingSet*> ptrs;
   for (const auto& r : rows) ptrs.push_back(&r);
   EXPECT_EQ(evaluate_cover(*plan, ptrs),
-            (BindingSet{Binding{{"s", iri("s1")}, {"a", iri("a1")}, {"b", iri("b1")}, {"c", iri("c1")}}}));
+            (BindingSet{
+                Binding{{"s", iri("s1")}, {"a", iri("a1")}, {"b", iri("b1")}, {"c", iri("c1")}}}));
 }
 
 TEST(PlanCover, LevelOneNeedsOneCandidateCoveringEverything) {
@@ -131,7 +137,8 @@ TEST(PlanCover, CombinationCapGivesClearError) {
   // 6 triples, each supplied by 4 different single-triple candidates of distinct shapes:
   // 4^6 = 4,096 minimal covers, more than the cap allows.
   std::string text;
-  for (int i = 0; i < 6; ++i) text += "?s ex:p" + std::to_string(i) + " ?o" + std::to_string(i) + " . ";
+  for (int i = 0; i < 6; ++i)
+    text += "?s ex:p" + std::to_string(i) + " ?o" + std::to_string(i) + " . ";
   auto target = compile(text);
   std::vector<CompiledPattern> kis;
   for (int i = 0; i < 6; ++i) {
@@ -151,7 +158,8 @@ TEST(PlanCover, CombinationCapGivesClearError) {
   std::vector<CompiledPattern> pairs;
   for (int i = 0; i < 6; ++i) {
     for (int j = i + 1; j < 6; ++j) {
-      pairs.push_back(compile("?x ex:p" + std::to_string(i) + " ?a . ?x ex:p" + std::to_string(j) + " ?b ."));
+      pairs.push_back(
+          compile("?x ex:p" + std::to_string(i) + " ?a . ?x ex:p" + std::to_string(j) + " ?b ."));
     }
   }
   std::vector<const CompiledPattern*> pcands;

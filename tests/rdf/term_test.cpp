@@ -129,7 +129,11 @@ TEST(Term, ToStringPrintsBlankNode) { EXPECT_EQ(Term::blank("b1").to_string(), "
 
 TEST(Term, ToStringEscapesLexicalForm) {
   EXPECT_EQ(Term::literal("a\"b\\c\nd\re\tf").to_string(), R"("a\"b\\c\nd\re\tf")");
-  EXPECT_EQ(Term::literal(std::string("x\x01y")).to_string(), R"("x\u0001y")");
+  // As Jena's EscapeStr: \f is escaped, U+FFFD is written \uFFFD, other controls stay raw.
+  EXPECT_EQ(Term::literal("a\fb").to_string(), R"("a\fb")");
+  EXPECT_EQ(Term::literal("bad \xEF\xBF\xBD byte").to_string(), R"("bad \uFFFD byte")");
+  EXPECT_EQ(Term::literal(std::string("x\x01y\bz")).to_string(), "\"x\x01y\bz\"");
+  EXPECT_EQ(Term::literal("\xEF\xBC\xA1").to_string(), "\"\xEF\xBC\xA1\"");  // U+FF21 raw
   EXPECT_EQ(Term::literal("héllo").to_string(), "\"héllo\"");
 }
 

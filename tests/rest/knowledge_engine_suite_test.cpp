@@ -25,7 +25,7 @@ using pattern::GraphPattern;
 using rdf::Term;
 
 // An engine under test and what keeps it alive.
-struct Setup {
+struct EngineUnderTest {
   std::unique_ptr<EmbeddedEngine> embedded;
   std::unique_ptr<RestServer> server;
   std::unique_ptr<RemoteEngine> remote;
@@ -34,18 +34,18 @@ struct Setup {
 
 struct EngineKind {
   std::string name;
-  std::function<Setup()> make;
+  std::function<EngineUnderTest()> make;
 };
 
-Setup make_embedded() {
-  Setup s;
+EngineUnderTest make_embedded() {
+  EngineUnderTest s;
   s.embedded = std::make_unique<EmbeddedEngine>();
   s.engine = s.embedded.get();
   return s;
 }
 
-Setup make_remote() {
-  Setup s;
+EngineUnderTest make_remote() {
+  EngineUnderTest s;
   s.embedded = std::make_unique<EmbeddedEngine>();
   RestServerOptions options;
   options.port = 0;
@@ -85,7 +85,7 @@ class KnowledgeEngineSuite : public ::testing::TestWithParam<EngineKind> {
   }
   KnowledgeEngine& engine() { return *setup_.engine; }
 
-  Setup setup_;
+  EngineUnderTest setup_;
 };
 
 TEST_P(KnowledgeEngineSuite, CreatesListsAndDeletesKnowledgeBases) {

@@ -132,8 +132,9 @@ Result<std::shared_ptr<const AskPlan>> EngineCore::ask_plan(const NetworkPtr& ne
                          [&] { return build_ask_plan(*net, asker, recipients, options); });
 }
 
-Result<std::shared_ptr<const PostPlan>> EngineCore::post_plan(
-    const NetworkPtr& net, const KiPtr& poster, const RecipientSelector& recipients) {
+Result<std::shared_ptr<const PostPlan>> EngineCore::post_plan(const NetworkPtr& net,
+                                                              const KiPtr& poster,
+                                                              const RecipientSelector& recipients) {
   return cached<PostPlan>(plan_mu_, plan_version_, post_plans_, plans_built, net,
                           plan_key(poster, recipients),
                           [&] { return build_post_plan(*net, poster, recipients, options); });
@@ -160,7 +161,9 @@ std::string quoted(std::string_view id) { return "'" + std::string(id) + "'"; }
 // Runs `done` with an error on a pool thread (the interface promises an engine thread).
 template <class Callback>
 void fail_async(detail::EngineCore& core, Callback done, Error error) {
-  auto task = [done = std::move(done), error = std::move(error)]() mutable { done(std::move(error)); };
+  auto task = [done = std::move(done), error = std::move(error)]() mutable {
+    done(std::move(error));
+  };
   if (core.pool.on_worker_thread()) {
     task();
     return;
@@ -198,9 +201,10 @@ Result<void> validate_knowledge_base_id(std::string_view id) {
   if (id.empty()) return invalid_argument("Knowledge Base ID must be a non-empty URI.");
   for (std::size_t i = 0; i < id.size(); ++i) {
     const auto c = static_cast<unsigned char>(id[i]);
-    if (c <= 0x20 || c == 0x7F || std::string_view("<>\"{}|\\^`").find(static_cast<char>(c)) !=
-                                      std::string_view::npos) {
-      const std::string shown = c <= 0x20 ? "a space or control character" : "'" + std::string(1, static_cast<char>(c)) + "'";
+    if (c <= 0x20 || c == 0x7F ||
+        std::string_view("<>\"{}|\\^`").find(static_cast<char>(c)) != std::string_view::npos) {
+      const std::string shown = c <= 0x20 ? "a space or control character"
+                                          : "'" + std::string(1, static_cast<char>(c)) + "'";
       return invalid_argument(std::string(invalid_iri) + quoted(id) + " contains " + shown +
                               " at position " + std::to_string(i + 1) +
                               ", which an IRI does not allow.");
@@ -229,8 +233,9 @@ Result<void> validate_knowledge_base_id(std::string_view id) {
   if (rest.starts_with("//")) {
     const std::string_view authority = rest.substr(2, rest.find_first_of("/?#", 2) - 2);
     std::string scheme(id.substr(0, colon));
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                   [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](char c) {
+      return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    });
     if ((scheme == "http" || scheme == "https") && authority.empty()) {
       return invalid_argument(std::string(invalid_iri) + quoted(id) + " has no host after '" +
                               scheme + "://'.");
@@ -368,7 +373,8 @@ Result<void> EmbeddedEngine::unregister_ki(std::string_view kb, std::string_view
   });
 }
 
-Result<std::vector<RegisteredKi>> EmbeddedEngine::knowledge_interactions(std::string_view kb) const {
+Result<std::vector<RegisteredKi>> EmbeddedEngine::knowledge_interactions(
+    std::string_view kb) const {
   auto net = core_->network();
   auto it = net->kbs.find(kb);
   if (it == net->kbs.end()) {

@@ -47,11 +47,11 @@ struct Network {
   std::uint64_t version = 0;
   std::map<KbId, KbPtr, std::less<>> kbs;
   std::unordered_map<KiId, KiPtr> kis;
-  std::vector<KiPtr> answers;           ///< ANSWER KIs; ids of answer_index
-  std::vector<KiPtr> reacts;            ///< REACT KIs; ids of the react indices
-  pattern::PatternIndex answer_index;   ///< ANSWER graph patterns
-  pattern::PatternIndex result_index;   ///< REACT result patterns
-  pattern::PatternIndex argument_index; ///< REACT argument patterns
+  std::vector<KiPtr> answers;            ///< ANSWER KIs; ids of answer_index
+  std::vector<KiPtr> reacts;             ///< REACT KIs; ids of the react indices
+  pattern::PatternIndex answer_index;    ///< ANSWER graph patterns
+  pattern::PatternIndex result_index;    ///< REACT result patterns
+  pattern::PatternIndex argument_index;  ///< REACT argument patterns
 };
 using NetworkPtr = std::shared_ptr<const Network>;
 
@@ -158,8 +158,7 @@ Result<std::shared_ptr<const PostPlan>> build_post_plan(const Network& net, cons
 void run_ask(std::shared_ptr<EngineCore> core, std::shared_ptr<const AskPlan> plan,
              pattern::BindingSet bindings, std::chrono::milliseconds deadline, AskCallback done);
 void run_post(std::shared_ptr<EngineCore> core, std::shared_ptr<const PostPlan> plan,
-              pattern::BindingSet bindings, std::chrono::milliseconds deadline,
-              PostCallback done);
+              pattern::BindingSet bindings, std::chrono::milliseconds deadline, PostCallback done);
 
 /// Checks reactive output against the incoming bindings (NOTES §2.3); the returned error's
 /// message becomes the failedMessage.

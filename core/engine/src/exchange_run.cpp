@@ -111,8 +111,8 @@ class Run : public std::enable_shared_from_this<Run> {
     Reply reply = [self = shared_from_this(), slot](Result<BindingSet> r) {
       self->on_reply(slot, std::move(r));
     };
-    const bool queued = core_->pool.submit(
-        [handler = ki->handler, req = std::move(request_copy), reply]() mutable {
+    const bool queued =
+        core_->pool.submit([handler = ki->handler, req = std::move(request_copy), reply]() mutable {
           // Exceptions never cross a GridKE API (STYLE.md §2.3): a throwing handler is a
           // FAILED exchange for its KI.
           try {
@@ -242,8 +242,8 @@ class Run : public std::enable_shared_from_this<Run> {
 
 class AskRun final : public Run {
  public:
-  AskRun(std::shared_ptr<EngineCore> core, std::shared_ptr<const AskPlan> plan,
-         BindingSet bindings, AskCallback done)
+  AskRun(std::shared_ptr<EngineCore> core, std::shared_ptr<const AskPlan> plan, BindingSet bindings,
+         AskCallback done)
       : Run(std::move(core), plan->asker),
         plan_(std::move(plan)),
         ask_bindings_(normalise(std::move(bindings))),
@@ -286,7 +286,8 @@ class AskRun final : public Run {
     for (std::size_t s = 0; s < plan.cover.sources.size(); ++s) {
       const auto& source = plan.cover.sources[s];
       if (source.candidate != k || !in_cover[s]) continue;
-      BindingSet t = pattern::to_candidate(g.incoming, *plan.target, supplied_pattern(ki), source.match);
+      BindingSet t =
+          pattern::to_candidate(g.incoming, *plan.target, supplied_pattern(ki), source.match);
       if (g.incoming.empty()) {
         any = true;
         if (t.empty()) unconstrained = true;
@@ -431,7 +432,8 @@ class PostRun final : public Run {
     for (const PostStep& step : plan_->steps) {
       BindingSet args;
       for (const auto& m : step.argument_matches) {
-        args.insert_all(pattern::from_candidate(bindings_, *step.react->pattern, *poster.pattern, m));
+        args.insert_all(
+            pattern::from_candidate(bindings_, *step.react->pattern, *poster.pattern, m));
       }
       // Bindings that all contradict the REACT's constants: nothing to tell it.
       if (!bindings_.empty() && args.empty()) continue;
@@ -455,7 +457,8 @@ class PostRun final : public Run {
     for (const PostStep& next : step.next) {
       BindingSet args;
       for (const auto& m : next.argument_matches) {
-        args.insert_all(pattern::from_candidate(rows, *next.react->pattern, *step.react->result, m));
+        args.insert_all(
+            pattern::from_candidate(rows, *next.react->pattern, *step.react->result, m));
       }
       if (!args.empty()) fire_locked(next, std::move(args));
     }

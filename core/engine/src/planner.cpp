@@ -117,7 +117,8 @@ Result<std::vector<PostStep>> plan_steps(Context& c, const CompiledPattern& sour
     if (!ki->pattern || !eligible(c, *ki)) continue;
     PostStep step;
     step.react = ki;
-    GRIDKE_ASSIGN_OR_RETURN(step.argument_matches, pattern::find_matches(*ki->pattern, source, full));
+    GRIDKE_ASSIGN_OR_RETURN(step.argument_matches,
+                            pattern::find_matches(*ki->pattern, source, full));
     if (step.argument_matches.empty()) continue;
     if (c.flags.single_rule) {
       // Level 1: the POST argument must be fully covered by the REACT argument too.
@@ -125,7 +126,8 @@ Result<std::vector<PostStep>> plan_steps(Context& c, const CompiledPattern& sour
       if (!both_ways) continue;
     }
     if (post_result != nullptr && ki->result) {
-      GRIDKE_ASSIGN_OR_RETURN(step.captures, pattern::find_matches(*post_result, *ki->result, full));
+      GRIDKE_ASSIGN_OR_RETURN(step.captures,
+                              pattern::find_matches(*post_result, *ki->result, full));
     }
     if (!c.flags.single_rule && ki->result && depth < c.options.max_chain_depth) {
       c.chain.push_back(ki.get());

@@ -125,8 +125,7 @@ Result<void> KnowledgeInteraction::validate() const {
   } else if (!pattern && !result_pattern) {
     return invalid_argument(std::string("At least one of argumentGraphPattern and "
                                         "resultGraphPattern must be given for ") +
-                            (kind == KiKind::post ? "POST" : "REACT") +
-                            " knowledge interactions.");
+                            (kind == KiKind::post ? "POST" : "REACT") + " knowledge interactions.");
   }
   if (pattern && pattern->size() == 0) {
     return invalid_argument(what + ": the graph pattern must contain at least one triple.");
@@ -136,8 +135,9 @@ Result<void> KnowledgeInteraction::validate() const {
   }
   if (act.required_purposes.empty() || act.satisfied_purposes.empty()) {
     return invalid_argument(
-        what + ": a communicative act needs at least one required and one satisfied purpose "
-               "(the default is InformPurpose for both).");
+        what +
+        ": a communicative act needs at least one required and one satisfied purpose "
+        "(the default is InformPurpose for both).");
   }
   for (const auto* list : {&act.required_purposes, &act.satisfied_purposes}) {
     for (const auto& purpose : *list) {

@@ -13,8 +13,10 @@ constexpr std::string_view rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-n
 constexpr std::string_view xsd = "http://www.w3.org/2001/XMLSchema#";
 constexpr std::string_view saref_is_measured_in = "https://saref.etsi.org/core/isMeasuredIn";
 constexpr std::string_view saref_unit = "https://saref.etsi.org/core/UnitOfMeasure";
-constexpr std::string_view om_has_unit = "http://www.ontology-of-units-of-measure.org/resource/om-2/hasUnit";
-constexpr std::string_view om_unit = "http://www.ontology-of-units-of-measure.org/resource/om-2/Unit";
+constexpr std::string_view om_has_unit =
+    "http://www.ontology-of-units-of-measure.org/resource/om-2/hasUnit";
+constexpr std::string_view om_unit =
+    "http://www.ontology-of-units-of-measure.org/resource/om-2/Unit";
 constexpr std::string_view owl_thing = "http://www.w3.org/2002/07/owl#Thing";
 constexpr std::string_view rdfs_resource = "http://www.w3.org/2000/01/rdf-schema#Resource";
 
@@ -68,7 +70,8 @@ class PatternChecker {
 
   void add_at(int line, int column, Severity sev, std::string check, std::string message,
               std::string fix) {
-    out_.push_back({u_.file, line, column, sev, std::move(check), std::move(message), std::move(fix)});
+    out_.push_back(
+        {u_.file, line, column, sev, std::move(check), std::move(message), std::move(fix)});
   }
 
   std::string c(std::string_view iri) const { return compact(iri, u_.prefixes); }
@@ -87,14 +90,10 @@ class PatternChecker {
 
   static std::string node_key(const ScannedTerm& t) {
     switch (t.kind) {
-      case ScannedTerm::Kind::variable:
-        return "?" + t.value;
-      case ScannedTerm::Kind::blank:
-        return "_:" + t.value;
-      case ScannedTerm::Kind::literal:
-        return "\"" + t.value + "\"";
-      case ScannedTerm::Kind::iri:
-        break;
+      case ScannedTerm::Kind::variable: return "?" + t.value;
+      case ScannedTerm::Kind::blank: return "_:" + t.value;
+      case ScannedTerm::Kind::literal: return "\"" + t.value + "\"";
+      case ScannedTerm::Kind::iri: break;
     }
     return "<" + t.value + ">";
   }
@@ -126,13 +125,16 @@ class PatternChecker {
       if (t.is_pname && u_.prefix_positions.count(t.prefix) != 0) {
         const auto [line, col] = u_.prefix_positions.at(t.prefix);
         add_at(line, col, Severity::error, "near-miss-namespace",
-               "prefix '" + t.prefix + ":' is bound to <" + ns + ">, which is no known namespace; " +
-                   "it looks like a mistyped <" + *intended + ">",
+               "prefix '" + t.prefix + ":' is bound to <" + ns +
+                   ">, which is no known namespace; " + "it looks like a mistyped <" + *intended +
+                   ">",
                "write @prefix " + t.prefix + ": <" + *intended + "> .");
       } else {
         add(t.offset, Severity::error, "near-miss-namespace",
-            t.written + " is in namespace <" + ns + ">, which looks like a mistyped <" + *intended + ">",
-            "use <" + *intended + std::string(split_iri(t.value).second) + ">");
+            t.written + " is in namespace <" + ns + ">, which looks like a mistyped <" + *intended +
+                ">",
+            t.is_pname ? "write @prefix " + t.prefix + ": <" + *intended + "> ."
+                       : "use <" + *intended + std::string(split_iri(t.value).second) + ">");
       }
     }
     return false;
@@ -150,43 +152,49 @@ class PatternChecker {
         std::string fix;
         if (!sugg.empty()) {
           fix = "did you mean " + c(sugg[0]);
-          for (std::size_t i = 1; i < sugg.size(); ++i) fix += (i + 1 == sugg.size() ? " or " : ", ") + c(sugg[i]);
+          for (std::size_t i = 1; i < sugg.size(); ++i)
+            fix += (i + 1 == sugg.size() ? " or " : ", ") + c(sugg[i]);
           fix += "?";
         } else {
           fix = "use a term the ontology declares, or declare " + c(t.value) +
                 " in your extension ontology (--ontology FILE)";
         }
         add(t.offset, Severity::error, "unknown-term",
-            c(t.value) + " is not declared in the loaded ontologies (" + std::string(ns) + ")", fix);
+            c(t.value) + " is not declared in the loaded ontologies (" + std::string(ns) + ")",
+            fix);
       } else if (schema_position) {
         const std::string key = "unchecked:" + std::string(ns);
         if (memo_.reported.insert(key).second) {
           const bool known = is_known_namespace(ns);
           add(t.offset, known ? Severity::note : Severity::warning, "unchecked-namespace",
-              "no loaded ontology declares terms of <" + std::string(ns) + "> (first use: " +
-                  t.written + "), so its terms cannot be checked",
+              "no loaded ontology declares terms of <" + std::string(ns) +
+                  "> (first use: " + t.written + "), so its terms cannot be checked",
               "load the ontology of this namespace with --ontology FILE");
         }
       } else {
         add(t.offset, Severity::warning, "placeholder-iri",
-            "fixed IRI " + t.written + " is declared in no loaded ontology: every row will share "
-            "this one node (the KE FAQ's placeholder pitfall)",
+            "fixed IRI " + t.written +
+                " is declared in no loaded ontology: every row will share "
+                "this one node (the KE FAQ's placeholder pitfall)",
             "use a variable, or an individual declared in an ontology (e.g. s4grid:Voltage)");
       }
       return nullptr;
     }
     if (info->deprecated) {
-      add(t.offset, Severity::warning, "deprecated-term", c(t.value) + " is deprecated (owl:deprecated)",
+      add(t.offset, Severity::warning, "deprecated-term",
+          c(t.value) + " is deprecated (owl:deprecated)",
           info->replaced_by.empty() ? "use the term the ontology recommends instead"
                                     : "use " + c(info->replaced_by));
     } else if (!info->deprecated_in.empty() || !info->removed_in.empty()) {
       std::string when;
       if (!info->deprecated_in.empty()) when = "deprecated in SAREF " + info->deprecated_in;
-      if (!info->removed_in.empty()) when += (when.empty() ? "" : " and ") + std::string("removed in SAREF ") + info->removed_in;
+      if (!info->removed_in.empty())
+        when += (when.empty() ? "" : " and ") + std::string("removed in SAREF ") + info->removed_in;
       add(t.offset, Severity::note, "deprecated-term",
           c(t.value) + " is " + when + " (fine for the InterConnect profile, SAREF core v3.1.1)",
-          info->replaced_by.empty() ? "for SAREF v4 peers, remodel with saref:Observation/saref:PropertyValue"
-                                    : "for SAREF v4 peers, use " + c(info->replaced_by));
+          info->replaced_by.empty()
+              ? "for SAREF v4 peers, remodel with saref:Observation/saref:PropertyValue"
+              : "for SAREF v4 peers, use " + c(info->replaced_by));
     }
     return info;
   }
@@ -203,13 +211,15 @@ class PatternChecker {
   void check_triple(const ScannedTriple& t, PatternFacts& facts) {
     if (t.subject.is_literal()) {
       add(t.subject.offset, Severity::error, "literal-subject",
-          "literal " + t.subject.written + " in subject position", "subjects must be IRIs or variables");
+          "literal " + t.subject.written + " in subject position",
+          "subjects must be IRIs or variables");
     }
     check_term(t.subject, false);
     if (t.predicate.is_variable()) {
       add(t.predicate.offset, Severity::warning, "variable-predicate",
-          "variable predicate " + t.predicate.written + " matches any property and cannot be checked "
-          "(the KE FAQ advises against ?s ?p ?o patterns)",
+          "variable predicate " + t.predicate.written +
+              " matches any property and cannot be checked "
+              "(the KE FAQ advises against ?s ?p ?o patterns)",
           "name the property");
     }
     const bool is_type = t.predicate.is_iri() && t.predicate.value == rdf_type;
@@ -226,7 +236,8 @@ class PatternChecker {
     if (t.subject.is_variable()) {
       auto& v = facts.variables[t.subject.value];
       v.subject = true;
-      if (!first_subject_.count(t.subject.value)) first_subject_[t.subject.value] = t.subject.offset;
+      if (!first_subject_.count(t.subject.value))
+        first_subject_[t.subject.value] = t.subject.offset;
     }
     if (t.object.is_variable()) {
       auto& v = facts.variables[t.object.value];
@@ -263,22 +274,24 @@ class PatternChecker {
     if (is_unit_property(p->iri) && t.object.is_iri() && obj != nullptr) {
       if (!is_unit_individual(obj->iri)) {
         add(t.object.offset, Severity::error, "unit-individual",
-            "the object of " + c(p->iri) + " must be a unit individual, but " + c(obj->iri) + " is " +
-                (obj->is_class() ? "a class (a kind of unit)" : "not typed as a unit"),
+            "the object of " + c(p->iri) + " must be a unit individual, but " + c(obj->iri) +
+                " is " + (obj->is_class() ? "a class (a kind of unit)" : "not typed as a unit"),
             "use a unit individual such as om:degreeCelsius, om:volt or om:kilowatt");
       }
     } else if (t.object.is_iri() && obj != nullptr && obj->is_class() && !obj->is_individual() &&
                !p->is(TermKindBits::annotation_property)) {
       add(t.object.offset, Severity::warning, "class-as-value",
           c(obj->iri) + " is a class used as the value of " + c(p->iri),
-          "use an individual of " + c(obj->iri) + ", or a variable typed with `a " + c(obj->iri) + "`");
+          "use an individual of " + c(obj->iri) + ", or a variable typed with `a " + c(obj->iri) +
+              "`");
     }
   }
 
   void check_type_object(const ScannedTriple& t, const TermInfo* obj) {
     if (t.object.is_variable()) return;
     if (t.object.is_literal()) {
-      add(t.object.offset, Severity::error, "term-kind", "rdf:type object " + t.object.written + " is a literal",
+      add(t.object.offset, Severity::error, "term-kind",
+          "rdf:type object " + t.object.written + " is a literal",
           "the object of rdf:type must be a class");
       return;
     }
@@ -293,7 +306,8 @@ class PatternChecker {
       add(t.object.offset, Severity::error, "term-kind",
           c(obj->iri) + " is " + what + ", not a class, so it cannot be the object of rdf:type",
           obj->is_individual() && is_unit_individual(obj->iri)
-              ? "state the unit as a value: `?m saref:isMeasuredIn " + c(obj->iri) + "` or `om:hasUnit " + c(obj->iri) + "`"
+              ? "state the unit as a value: `?m saref:isMeasuredIn " + c(obj->iri) +
+                    "` or `om:hasUnit " + c(obj->iri) + "`"
               : "use a class, or relate to " + c(obj->iri) + " with a property");
     }
   }
@@ -306,10 +320,11 @@ class PatternChecker {
           "write a value in the lexical form of " + c(t.object.datatype));
     }
     for (const auto& r : o_.ranges_of(p.iri)) {
-      if (r.size() == 1 && starts_with(r[0], xsd) && !datatype_fits(t.object.datatype, r[0], t.object.value)) {
+      if (r.size() == 1 && starts_with(r[0], xsd) &&
+          !datatype_fits(t.object.datatype, r[0], t.object.value)) {
         add(t.object.offset, Severity::error, "literal-value",
-            "literal " + t.object.written + " has datatype " + c(t.object.datatype) + " but the range of " +
-                c(p.iri) + " is " + c(r[0]),
+            "literal " + t.object.written + " has datatype " + c(t.object.datatype) +
+                " but the range of " + c(p.iri) + " is " + c(r[0]),
             "write the literal as " + c(r[0]));
       }
     }
@@ -322,8 +337,10 @@ class PatternChecker {
       if (src == literal_source_.end()) continue;
       add(first_subject_.at(name), Severity::error, "literal-subject",
           "?" + name + " is the object of the datatype property " + src->second +
-              ", so it holds a literal, but it is used as a subject (the KE rejects literal subjects)",
-          "remove the triples with ?" + name + " as subject; give the datatype in the binding value");
+              ", so it holds a literal, but it is used as a subject (the KE rejects literal "
+              "subjects)",
+          "remove the triples with ?" + name +
+              " as subject; give the datatype in the binding value");
     }
   }
 
@@ -364,9 +381,10 @@ class PatternChecker {
         for (const auto& cls : subject_classes) ok = ok || compatible(cls, d);
         if (!ok) {
           add(t.predicate.offset, Severity::warning, "domain-range",
-              "the domain of " + c(p->iri) + " is " + union_text(d, u_.prefixes) + ", but " + t.subject.written +
-                  " is a " + c(subject_classes[0]),
-              "use a property whose domain fits " + c(subject_classes[0]) + ", or check the subject's type");
+              "the domain of " + c(p->iri) + " is " + union_text(d, u_.prefixes) + ", but " +
+                  t.subject.written + " is a " + c(subject_classes[0]),
+              "use a property whose domain fits " + c(subject_classes[0]) +
+                  ", or check the subject's type");
         }
       }
       if (t.object.is_literal()) continue;
@@ -377,8 +395,8 @@ class PatternChecker {
         for (const auto& cls : object_classes) ok = ok || compatible(cls, r);
         if (!ok) {
           add(t.object.offset, Severity::warning, "domain-range",
-              "the range of " + c(p->iri) + " is " + union_text(r, u_.prefixes) + ", but " + t.object.written +
-                  " is a " + c(object_classes[0]),
+              "the range of " + c(p->iri) + " is " + union_text(r, u_.prefixes) + ", but " +
+                  t.object.written + " is a " + c(object_classes[0]),
               "use an object of type " + union_text(r, u_.prefixes) + ", or another property");
         }
       }
@@ -434,13 +452,24 @@ class PatternChecker {
   std::map<std::string, std::size_t> first_subject_;
 
  public:
-  static bool datatype_fits(const std::string& dt, const std::string& range, const std::string& lexical) {
+  static bool datatype_fits(const std::string& dt, const std::string& range,
+                            const std::string& lexical) {
     if (dt == range) return true;
     auto local = [](const std::string& s) { return s.substr(xsd.size()); };
     if (!starts_with(dt, xsd) || !starts_with(range, xsd)) return false;
-    static const std::set<std::string> integers = {"integer", "long", "int", "short", "byte",
-        "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
-        "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"};
+    static const std::set<std::string> integers = {"integer",
+                                                   "long",
+                                                   "int",
+                                                   "short",
+                                                   "byte",
+                                                   "nonNegativeInteger",
+                                                   "positiveInteger",
+                                                   "nonPositiveInteger",
+                                                   "negativeInteger",
+                                                   "unsignedLong",
+                                                   "unsignedInt",
+                                                   "unsignedShort",
+                                                   "unsignedByte"};
     static const std::set<std::string> numbers = {"decimal", "double", "float"};
     const std::string d = local(dt);
     const std::string r = local(range);
@@ -499,11 +528,13 @@ void check_bindings(const Ontology& ontology, const PatternFacts& facts,
       std::string fix;
       if ((v.subject || v.needs_iri) && !value.is_iri()) {
         problem = "?" + name + " must be an IRI (it is " +
-                  (v.subject ? std::string("a subject") : std::string("the object of an object property")) +
+                  (v.subject ? std::string("a subject")
+                             : std::string("the object of an object property")) +
                   ") but the example gives " + value.to_string();
         fix = "give an IRI such as <https://dso.example.org/...>";
       } else if (v.literal && !value.is_literal()) {
-        problem = "?" + name + " is the object of a datatype property but the example gives " + value.to_string();
+        problem = "?" + name + " is the object of a datatype property but the example gives " +
+                  value.to_string();
         fix = "give a literal, e.g. \"1.5\"^^<http://www.w3.org/2001/XMLSchema#decimal>";
       } else if (value.is_literal() && !value.is_well_typed()) {
         problem = "?" + name + " = " + value.to_string() + " is not a valid value of its datatype";

@@ -33,9 +33,10 @@ struct PatternUnit {
 /// What the pattern says about each variable, for the example-binding checks.
 struct VariableFacts {
   bool subject = false;
-  bool needs_iri = false;                  ///< object of an object property or of rdf:type
-  std::vector<std::string> literal_ranges;  ///< datatype ranges of datatype properties it is the object of
-  bool literal = false;                    ///< object of a datatype property
+  bool needs_iri = false;  ///< object of an object property or of rdf:type
+  std::vector<std::string>
+      literal_ranges;    ///< datatype ranges of datatype properties it is the object of
+  bool literal = false;  ///< object of a datatype property
 };
 
 struct PatternFacts {

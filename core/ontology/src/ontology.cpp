@@ -66,13 +66,45 @@ constexpr Builtin builtin_terms[] = {
     {owl_ns, "deprecated", TermKindBits::annotation_property},
     {owl_ns, "versionInfo", TermKindBits::annotation_property},
 };
-constexpr std::string_view xsd_datatypes[] = {
-    "string", "boolean", "decimal", "integer", "double", "float", "date", "time", "dateTime",
-    "dateTimeStamp", "duration", "dayTimeDuration", "yearMonthDuration", "gYear", "gYearMonth",
-    "gMonth", "gMonthDay", "gDay", "long", "int", "short", "byte", "nonNegativeInteger",
-    "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
-    "unsignedShort", "unsignedByte", "hexBinary", "base64Binary", "anyURI", "language",
-    "normalizedString", "token", "NMTOKEN", "Name", "NCName"};
+constexpr std::string_view xsd_datatypes[] = {"string",
+                                              "boolean",
+                                              "decimal",
+                                              "integer",
+                                              "double",
+                                              "float",
+                                              "date",
+                                              "time",
+                                              "dateTime",
+                                              "dateTimeStamp",
+                                              "duration",
+                                              "dayTimeDuration",
+                                              "yearMonthDuration",
+                                              "gYear",
+                                              "gYearMonth",
+                                              "gMonth",
+                                              "gMonthDay",
+                                              "gDay",
+                                              "long",
+                                              "int",
+                                              "short",
+                                              "byte",
+                                              "nonNegativeInteger",
+                                              "positiveInteger",
+                                              "nonPositiveInteger",
+                                              "negativeInteger",
+                                              "unsignedLong",
+                                              "unsignedInt",
+                                              "unsignedShort",
+                                              "unsignedByte",
+                                              "hexBinary",
+                                              "base64Binary",
+                                              "anyURI",
+                                              "language",
+                                              "normalizedString",
+                                              "token",
+                                              "NMTOKEN",
+                                              "Name",
+                                              "NCName"};
 
 bool has_prefix(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -157,9 +189,11 @@ Result<void> Ontology::load_directory(const std::filesystem::path& dir) {
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (!entry.is_regular_file()) continue;
     const auto ext = entry.path().extension().string();
-    if (ext == ".ttl" || ext == ".nt" || ext == ".rdf" || ext == ".owl") files.push_back(entry.path());
+    if (ext == ".ttl" || ext == ".nt" || ext == ".rdf" || ext == ".owl")
+      files.push_back(entry.path());
   }
-  if (files.empty()) return not_found("no ontology file (*.ttl, *.nt, *.rdf, *.owl) in " + dir.string());
+  if (files.empty())
+    return not_found("no ontology file (*.ttl, *.nt, *.rdf, *.owl) in " + dir.string());
   std::sort(files.begin(), files.end());
   for (const auto& f : files) GRIDKE_TRY(load_file(f));
   return ok();

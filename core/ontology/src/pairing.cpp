@@ -15,14 +15,10 @@ using pattern::CompiledPattern;
 
 std::string kind_name(KiKind k) {
   switch (k) {
-    case KiKind::ask:
-      return "ASK";
-    case KiKind::answer:
-      return "ANSWER";
-    case KiKind::post:
-      return "POST";
-    case KiKind::react:
-      return "REACT";
+    case KiKind::ask: return "ASK";
+    case KiKind::answer: return "ANSWER";
+    case KiKind::post: return "POST";
+    case KiKind::react: return "REACT";
   }
   return "?";
 }
@@ -164,12 +160,14 @@ std::vector<Pairing> pair_contracts(const std::vector<const Contract*>& contract
       f.message = "no " + other + " among the validated contracts matches " + kind_name(c.ki.kind) +
                   " '" + c.name + "' at level " + std::to_string(level);
       if (best) {
-        f.message += "; nearest is '" + best->candidate.name + "' (" + std::to_string(best->covered) +
-                     " of " + std::to_string(best->total) + " triples covered)";
+        f.message += "; nearest is '" + best->candidate.name + "' (" +
+                     std::to_string(best->covered) + " of " + std::to_string(best->total) +
+                     " triples covered)";
         std::string diff;
         if (!best->only_in_ki.empty()) diff += "only here: " + best->only_in_ki.front();
         if (!best->only_in_candidate.empty()) {
-          diff += std::string(diff.empty() ? "" : "; ") + "only there: " + best->only_in_candidate.front();
+          diff += std::string(diff.empty() ? "" : "; ") +
+                  "only there: " + best->only_in_candidate.front();
         }
         f.fix = diff.empty() ? "align the result patterns of the two contracts"
                              : "align the patterns (" + diff + ")";
@@ -188,10 +186,11 @@ std::vector<Pairing> pair_contracts(const std::vector<const Contract*>& contract
       const auto& b = all[j];
       if (a.contract->ki.kind != KiKind::react || b.contract->ki.kind != KiKind::react) continue;
       if (!a.argument || !b.argument || !isomorphic(*a.argument, *b.argument)) continue;
-      const bool same_result = (!a.result && !b.result) ||
-                               (a.result && b.result && isomorphic(*a.result, *b.result));
+      const bool same_result =
+          (!a.result && !b.result) || (a.result && b.result && isomorphic(*a.result, *b.result));
       if (same_result) continue;
-      findings.push_back({b.contract->file.string(), b.contract->pattern_source ? b.contract->pattern_source->line : 1,
+      findings.push_back({b.contract->file.string(),
+                          b.contract->pattern_source ? b.contract->pattern_source->line : 1,
                           b.contract->pattern_source ? b.contract->pattern_source->column : 1,
                           Severity::warning, "result-pattern",
                           "REACT '" + b.contract->name + "' has the argument pattern of REACT '" +

@@ -13,7 +13,7 @@ namespace gridke::ontology::detail {
 /// Builds the pairings of `contracts` at `level` (1 or 2) and appends findings: a warning for
 /// an ASK/POST nothing answers, a note for an ANSWER/REACT nothing triggers, a warning when
 /// REACTs sharing an argument pattern disagree on the result pattern.
-std::vector<Pairing> pair_contracts(const std::vector<const adapter::Contract*>& contracts, int level,
-                                    std::vector<Finding>& findings);
+std::vector<Pairing> pair_contracts(const std::vector<const adapter::Contract*>& contracts,
+                                    int level, std::vector<Finding>& findings);
 
 }  // namespace gridke::ontology::detail

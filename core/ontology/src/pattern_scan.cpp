@@ -175,8 +175,8 @@ class Reader {
     t.datatype = std::string(xsd) + "string";
     if (peek() == '@') {
       const std::size_t s = ++pos_;
-      while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) != 0 ||
-                                     text_[pos_] == '-')) {
+      while (pos_ < text_.size() &&
+             (std::isalnum(static_cast<unsigned char>(text_[pos_])) != 0 || text_[pos_] == '-')) {
         ++pos_;
       }
       t.language = std::string(text_.substr(s, pos_ - s));
@@ -202,7 +202,8 @@ class Reader {
       const char c = text_[pos_];
       if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
         ++pos_;
-      } else if (c == '.' && !dot && !exp && std::isdigit(static_cast<unsigned char>(peek(1))) != 0) {
+      } else if (c == '.' && !dot && !exp &&
+                 std::isdigit(static_cast<unsigned char>(peek(1))) != 0) {
         dot = true;
         ++pos_;
       } else if ((c == 'e' || c == 'E') && !exp) {
@@ -243,8 +244,8 @@ class Reader {
         local += text_[pos_ + 1];
         pos_ += 2;
       } else if (is_name_char(c) || c == ':' || c == '%' ||
-                 (c == '.' && pos_ + 1 < text_.size() && (is_name_char(text_[pos_ + 1]) ||
-                                                          text_[pos_ + 1] == ':'))) {
+                 (c == '.' && pos_ + 1 < text_.size() &&
+                  (is_name_char(text_[pos_ + 1]) || text_[pos_ + 1] == ':'))) {
         local += c;
         ++pos_;
       } else {
@@ -285,7 +286,8 @@ std::string strip_prefix_lines(std::string_view text, std::vector<PrefixDeclarat
     std::size_t i = 0;
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
     const auto rest = line.substr(i);
-    const bool sparql = rest.size() > 7 && (rest.substr(0, 7) == "PREFIX " || rest.substr(0, 7) == "prefix ");
+    const bool sparql =
+        rest.size() > 7 && (rest.substr(0, 7) == "PREFIX " || rest.substr(0, 7) == "prefix ");
     const bool turtle = rest.size() > 8 && rest.substr(0, 8) == "@prefix ";
     if (sparql || turtle) {
       const auto colon = rest.find(':');

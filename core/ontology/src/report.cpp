@@ -7,12 +7,9 @@ namespace gridke::ontology {
 
 std::string_view to_string(Severity s) noexcept {
   switch (s) {
-    case Severity::error:
-      return "error";
-    case Severity::warning:
-      return "warning";
-    case Severity::note:
-      return "note";
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::note: return "note";
   }
   return "error";
 }
@@ -47,15 +44,17 @@ std::string format_text(const Report& report, bool with_notes) {
       for (const auto& n : p.nearest) {
         out << "    nearest: " << n.candidate.kind << " " << n.candidate.name << " (" << n.covered
             << "/" << n.total << " triples covered)\n";
-        for (const auto& t : n.only_in_ki) out << "      - only in " << p.ki.name << ": " << t << "\n";
+        for (const auto& t : n.only_in_ki)
+          out << "      - only in " << p.ki.name << ": " << t << "\n";
         for (const auto& t : n.only_in_candidate) {
           out << "      + only in " << n.candidate.name << ": " << t << "\n";
         }
       }
     }
   }
-  out << "\n" << report.files << " file(s), " << report.contracts << " contract(s), "
-      << report.patterns << " bare pattern(s): " << report.count(Severity::error) << " error(s), "
+  out << "\n"
+      << report.files << " file(s), " << report.contracts << " contract(s), " << report.patterns
+      << " bare pattern(s): " << report.count(Severity::error) << " error(s), "
       << report.count(Severity::warning) << " warning(s), " << report.count(Severity::note)
       << " note(s)";
   if (!with_notes && report.count(Severity::note) > 0) out << " (notes hidden; --notes shows them)";
@@ -75,7 +74,9 @@ std::string format_json(const Report& report) {
                         {"message", f.message},
                         {"fix", f.fix}});
   }
-  auto ki = [](const KiRef& r) { return json{{"name", r.name}, {"kind", r.kind}, {"file", r.file}}; };
+  auto ki = [](const KiRef& r) {
+    return json{{"name", r.name}, {"kind", r.kind}, {"file", r.file}};
+  };
   json pairings = json::array();
   for (const auto& p : report.pairings) {
     json matches = json::array();

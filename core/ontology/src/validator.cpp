@@ -67,7 +67,8 @@ std::string fix_for(const std::string& message) {
   for (const char* word : {"FILTER", "OPTIONAL", "UNION", "GRAPH", "MINUS", "BIND", "VALUES",
                            "SERVICE", "property path", "blank-node"}) {
     if (message.find(word) != std::string::npos) {
-      return "KE graph patterns are basic graph patterns: only `subject predicate object .` triples";
+      return "KE graph patterns are basic graph patterns: only `subject predicate object .` "
+             "triples";
     }
   }
   return "see docs/contract-format.md";
@@ -172,7 +173,8 @@ Report validate_contracts(const Ontology& ontology, const std::vector<adapter::C
     };
     const bool has_result_role = c.ki.kind == ki::KiKind::post || c.ki.kind == ki::KiKind::react;
     const auto examples_at = position_of(text, {"gkc:exampleBindings", "exampleBindings"});
-    const auto results_at = position_of(text, {"gkc:exampleResultBindings", "exampleResultBindings"});
+    const auto results_at =
+        position_of(text, {"gkc:exampleResultBindings", "exampleResultBindings"});
     if (c.pattern_source) {
       auto unit = make_unit(*c.pattern_source, has_result_role ? "argument pattern" : "pattern");
       auto facts = detail::check_pattern(ontology, unit, memo, report.findings);
@@ -190,8 +192,9 @@ Report validate_contracts(const Ontology& ontology, const std::vector<adapter::C
       auto facts = detail::check_pattern(ontology, unit, memo, report.findings);
       if (c.example_result_bindings.empty()) {
         report.findings.push_back({file, 0, 0, Severity::warning, "example-binding",
-                                   "contract '" + c.name + "' has a result pattern but no "
-                                   "gkc:exampleResultBindings",
+                                   "contract '" + c.name +
+                                       "' has a result pattern but no "
+                                       "gkc:exampleResultBindings",
                                    "add one realistic example of the result bindings"});
       } else {
         detail::check_bindings(ontology, facts, c.example_result_bindings, file, results_at.first,

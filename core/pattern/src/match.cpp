@@ -80,7 +80,8 @@ class Search {
 
  private:
   bool node_ok(int a, int b) {
-    auto& cell = node_ok_[static_cast<std::size_t>(a) * c_.node_count() + static_cast<std::size_t>(b)];
+    auto& cell =
+        node_ok_[static_cast<std::size_t>(a) * c_.node_count() + static_cast<std::size_t>(b)];
     if (cell == 0) cell = nodes_unify(t_, a, c_, b) ? 1 : 2;
     return cell == 1;
   }
@@ -176,9 +177,8 @@ class Search {
     }
     if (out_.size() >= opt_.max_matches) {
       failed_ = Error(ErrorCode::failed_precondition,
-                      "graph pattern matching found more than " +
-                          std::to_string(opt_.max_matches) + " matches for " +
-                          sizes_text(t_, c_) +
+                      "graph pattern matching found more than " + std::to_string(opt_.max_matches) +
+                          " matches for " + sizes_text(t_, c_) +
                           "; raise the combination limit or use reasoner level 1");
       return;
     }
@@ -267,6 +267,7 @@ CompiledPattern::CompiledPattern(GraphPattern pattern) : pattern_(std::move(patt
     }
     nodes_.push_back(node);
     hashes_.push_back(h);
+    texts_.push_back(node.to_string());
     occurrences_.push_back(1);
     return static_cast<int>(nodes_.size() - 1);
   };
@@ -309,7 +310,8 @@ Result<void> check_matchable(const GraphPattern& pattern) {
 }
 
 int PatternMatch::image_of(int target_node) const {
-  auto it = std::lower_bound(node_pairs.begin(), node_pairs.end(), std::pair<int, int>{target_node, -1});
+  auto it =
+      std::lower_bound(node_pairs.begin(), node_pairs.end(), std::pair<int, int>{target_node, -1});
   if (it != node_pairs.end() && it->first == target_node) return it->second;
   return -1;
 }

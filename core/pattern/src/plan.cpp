@@ -45,12 +45,12 @@ class CoverSearch {
   void recurse(std::uint64_t covered) {
     if (failed_) return;
     if (++steps_ > limit_) {
-      failed_ = Error(ErrorCode::failed_precondition,
-                      "graph pattern matching gave up after " + std::to_string(limit_) +
-                          " candidate combinations while combining " +
-                          std::to_string(groups_.size()) +
-                          " partial matches into covers; raise the combination limit or use "
-                          "reasoner level 1");
+      failed_ =
+          Error(ErrorCode::failed_precondition,
+                "graph pattern matching gave up after " + std::to_string(limit_) +
+                    " candidate combinations while combining " + std::to_string(groups_.size()) +
+                    " partial matches into covers; raise the combination limit or use "
+                    "reasoner level 1");
       return;
     }
     if ((covered & required_) == required_) {
@@ -141,7 +141,7 @@ void PatternIndex::add(std::size_t id, const CompiledPattern& pattern) {
       variable = true;
       continue;
     }
-    std::string p = pattern.node(t[1]).term().to_string();
+    std::string p = pattern.node_text(t[1]);
     if (pattern.is_variable(t[2])) {
       var_object.insert(p);
     } else {
@@ -151,7 +151,7 @@ void PatternIndex::add(std::size_t id, const CompiledPattern& pattern) {
       if (o.is_literal()) {
         var_object.insert(p);
       } else {
-        with_object.insert(p + '\x1f' + o.to_string());
+        with_object.insert(p + '\x1f' + pattern.node_text(t[2]));
       }
     }
     predicates.insert(std::move(p));
@@ -170,12 +170,12 @@ std::vector<std::size_t> PatternIndex::candidates_for(const CompiledPattern& tar
   };
   for (const auto& t : target.triples()) {
     if (target.is_variable(t[1])) return ids_sorted_unique(ids_);
-    const std::string p = target.node(t[1]).term().to_string();
+    const std::string& p = target.node_text(t[1]);
     if (target.is_variable(t[2]) || target.node(t[2]).term().is_literal()) {
       append(by_predicate_, p);
     } else {
       append(by_predicate_var_object_, p);
-      append(by_predicate_object_, p + '\x1f' + target.node(t[2]).term().to_string());
+      append(by_predicate_object_, p + '\x1f' + target.node_text(t[2]));
     }
   }
   out.insert(out.end(), variable_predicate_.begin(), variable_predicate_.end());
@@ -285,7 +285,8 @@ BindingSet evaluate_cover(const CoverPlan& plan, const std::vector<const Binding
       continue;
     }
     BindingSet acc = rows_of(cover[0]);
-    for (std::size_t k = 1; k < cover.size() && !acc.empty(); ++k) acc = join(acc, rows_of(cover[k]));
+    for (std::size_t k = 1; k < cover.size() && !acc.empty(); ++k)
+      acc = join(acc, rows_of(cover[k]));
     out.insert_all(acc);
   }
   return out;

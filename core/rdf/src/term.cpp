@@ -35,9 +35,12 @@ constexpr bool needs_iri_escape(unsigned char c) noexcept {
   }
 }
 
-// Characters escaped in a STRING_LITERAL_QUOTE: quote, backslash and the controls.
+// Characters escaped in a literal, as Jena's EscapeStr.stringEsc does for a single-line string
+// (what the TNO engine prints): quote, backslash, \n, \t, \r, \f; 0xEF may start U+FFFD, which
+// Jena writes as \uFFFD. Other control characters are printed raw, as Jena does; N-Triples
+// allows them in STRING_LITERAL_QUOTE.
 constexpr bool needs_string_escape(unsigned char c) noexcept {
-  return c == '"' || c == '\\' || c < 0x20 || c == 0x7F;
+  return c == '"' || c == '\\' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == 0xEF;
 }
 
 template <bool (*predicate)(unsigned char) noexcept>
@@ -52,6 +55,7 @@ constexpr CharTable<needs_iri_escape> iri_escape_table;
 constexpr CharTable<needs_string_escape> string_escape_table;
 
 // Appends `text`, copying runs that need no escape in one go (the common case is one run).
+// escape(out, p, end) writes the escape for *p and returns the position after what it consumed.
 template <class Table, class Escape>
 void append_escaped(std::string& out, const std::string& text, const Table& table, Escape escape) {
   const char* p = text.data();
@@ -61,33 +65,40 @@ void append_escaped(std::string& out, const std::string& text, const Table& tabl
     while (p != end && !table(*p)) ++p;
     out.append(run, static_cast<std::size_t>(p - run));
     if (p == end) break;
-    escape(out, static_cast<unsigned char>(*p));
-    ++p;
+    p = escape(out, p, end);
   }
 }
 
 void append_iri(std::string& out, const std::string& iri) {
   out.push_back('<');
-  append_escaped(out, iri, iri_escape_table, append_uchar);
+  append_escaped(out, iri, iri_escape_table, [](std::string& o, const char* p, const char*) {
+    append_uchar(o, static_cast<unsigned char>(*p));
+    return p + 1;
+  });
   out.push_back('>');
 }
 
-// N-Triples STRING_LITERAL_QUOTE escaping (ECHAR for the usual ones, UCHAR for other controls),
-// as Jena's FmtUtils.stringEsc does for single-line strings.
 void append_quoted(std::string& out, const std::string& lexical) {
   out.push_back('"');
-  append_escaped(out, lexical, string_escape_table, [](std::string& o, unsigned char c) {
-    switch (c) {
-      case '"': o.append("\\\""); break;
-      case '\\': o.append("\\\\"); break;
-      case '\n': o.append("\\n"); break;
-      case '\r': o.append("\\r"); break;
-      case '\t': o.append("\\t"); break;
-      case '\b': o.append("\\b"); break;
-      case '\f': o.append("\\f"); break;
-      default: append_uchar(o, c);
-    }
-  });
+  append_escaped(out, lexical, string_escape_table,
+                 [](std::string& o, const char* p, const char* end) {
+                   switch (*p) {
+                     case '"': o.append("\\\""); break;
+                     case '\\': o.append("\\\\"); break;
+                     case '\n': o.append("\\n"); break;
+                     case '\r': o.append("\\r"); break;
+                     case '\t': o.append("\\t"); break;
+                     case '\f': o.append("\\f"); break;
+                     default:  // 0xEF: U+FFFD (EF BF BD) is escaped, other characters are not
+                       if (end - p >= 3 && static_cast<unsigned char>(p[1]) == 0xBF &&
+                           static_cast<unsigned char>(p[2]) == 0xBD) {
+                         o.append("\\uFFFD");
+                         return p + 3;
+                       }
+                       o.push_back(*p);
+                   }
+                   return p + 1;
+                 });
   out.push_back('"');
 }
 

@@ -134,8 +134,8 @@ Result<void> FaultLocationService::add_zone(const GridZone& zone) {
   }
   GRIDKE_ASSIGN_OR_RETURN(auto s, Statement::prepare(impl_->db.get(),
                                                      "INSERT INTO zones(id, description, "
-                                                     "nominal_v) VALUES(?, ?, ?)"));
-  s.bind(1, zone.id).bind(2, zone.description).bind(3, zone.nominal_voltage_v);
+                                                     "nominal_v, region) VALUES(?, ?, ?, ?)"));
+  s.bind(1, zone.id).bind(2, zone.description).bind(3, zone.nominal_voltage_v).bind(4, zone.region);
   GRIDKE_TRY(s.run());
   detail::ZoneState z;
   z.info = zone;

@@ -173,7 +173,8 @@ Result<SimulationReport> simulate_hems_fleet(const SimulationConfig& cfg,
   options.default_parameters = cfg.parameters;
   GRIDKE_ASSIGN_OR_RETURN(auto service, FaultLocationService::open(options, clock));
   for (const auto& z : zones) {
-    GRIDKE_TRY(service->add_zone({z.id, "simulated city " + std::to_string(z.city + 1), 230.0}));
+    const std::string city = "city " + std::to_string(z.city + 1);
+    GRIDKE_TRY(service->add_zone({z.id, "simulated " + city, 230.0, city}));
   }
   for (const auto& h : hems) {
     Hems info{h.id, zones[static_cast<std::size_t>(h.zone)].id,

@@ -23,7 +23,7 @@ constexpr const char* schema_name = "gridke-fault-location/1";
 constexpr const char* schema_sql = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS zones(id TEXT PRIMARY KEY, description TEXT NOT NULL,
-  nominal_v REAL NOT NULL);
+  nominal_v REAL NOT NULL, region TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS hems(idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
   zone TEXT NOT NULL, phase INTEGER, access_network TEXT NOT NULL, last_seen INTEGER,
   last_v REAL, episodes REAL NOT NULL DEFAULT 0, observed_ms INTEGER NOT NULL DEFAULT 0,
@@ -197,14 +197,15 @@ Result<void> FaultLocationService::Impl::load() {
     }
   }
   {
-    GRIDKE_ASSIGN_OR_RETURN(auto s, Statement::prepare(h,
-                                                       "SELECT id, description, nominal_v FROM "
-                                                       "zones ORDER BY rowid"));
+    GRIDKE_ASSIGN_OR_RETURN(auto s,
+                            Statement::prepare(h,
+                                               "SELECT id, description, nominal_v, region FROM "
+                                               "zones ORDER BY rowid"));
     for (;;) {
       GRIDKE_ASSIGN_OR_RETURN(bool row, s.step());
       if (!row) break;
       detail::ZoneState z;
-      z.info = {s.column_text(0), s.column_text(1), s.column_double(2)};
+      z.info = {s.column_text(0), s.column_text(1), s.column_double(2), s.column_text(3)};
       zone_index.emplace(z.info.id, static_cast<std::uint32_t>(zones.size()));
       zones.push_back(std::move(z));
     }

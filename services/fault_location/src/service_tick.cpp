@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <string_view>
 
 #include "service_impl.hpp"
 
@@ -93,8 +95,16 @@ Result<TickSummary> FaultLocationService::Impl::tick_locked(std::vector<Notifica
   }
   // Access-network outage evidence per zone: a network with >= N_min silent HEMS making up
   // f_min of its members while another network of the zone is alive.
+  // Evidence counts per (region, network): only neighbours (same region) corroborate.
   std::vector<std::uint64_t> zone_evidence(nz, 0);
-  std::vector<int> evidence_zones(64, 0);
+  std::vector<std::size_t> zone_region(nz, 0);
+  {
+    std::map<std::string_view, std::size_t> regions;
+    for (std::uint32_t z = 0; z < nz; ++z) {
+      zone_region[z] = regions.emplace(zones[z].info.region, regions.size()).first->second;
+    }
+  }
+  std::vector<int> evidence_zones(64 * (nz + 1), 0);
   for (std::uint32_t z = 0; z < nz; ++z) {
     bool alive = false;
     std::uint64_t dark = 0;
@@ -108,7 +118,9 @@ Result<TickSummary> FaultLocationService::Impl::tick_locked(std::vector<Notifica
     }
     if (alive && dark != 0) {
       zone_evidence[z] = dark;
-      for (std::size_t a = 1; a < 64; ++a) evidence_zones[a] += (dark >> a) & 1U ? 1 : 0;
+      for (std::size_t a = 1; a < 64; ++a) {
+        evidence_zones[64 * zone_region[z] + a] += (dark >> a) & 1U ? 1 : 0;
+      }
     }
   }
 
@@ -132,7 +144,8 @@ Result<TickSummary> FaultLocationService::Impl::tick_locked(std::vector<Notifica
     ctx.min_silent_hems = zone_min_silent[z];
     ctx.min_silence = Duration(tmin);
     for (std::size_t a = 1; a < 64 && a < nn; ++a) {
-      if (evidence_zones[a] - static_cast<int>((zone_evidence[z] >> a) & 1U) > 0) {
+      if (evidence_zones[64 * zone_region[z] + a] - static_cast<int>((zone_evidence[z] >> a) & 1U) >
+          0) {
         ctx.networks_dark_elsewhere |= std::uint64_t{1} << a;
       }
     }

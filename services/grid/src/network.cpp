@@ -192,6 +192,15 @@ Result<void> Network::validate() const {
       return invalid_argument(what + ": only a grounded-wye secondary is supported");
     }
   }
+  for (const auto& r : regulators) {
+    GRIDKE_TRY(check_unique(branch_ids, "regulator", r.id));
+    const std::string what = "regulator '" + r.id + "'";
+    GRIDKE_TRY(check_bus(bus_ids, what, "from bus", r.from_bus));
+    GRIDKE_TRY(check_bus(bus_ids, what, "to bus", r.to_bus));
+    for (double ratio : r.ratio_pu) {
+      if (!(ratio > 0)) return invalid_argument(what + ": ratios must be positive");
+    }
+  }
   std::unordered_set<std::string> load_ids;
   for (const auto& l : loads) {
     GRIDKE_TRY(check_unique(load_ids, "load", l.id));

@@ -184,17 +184,7 @@ Result<void> read_load(const Fields& f, Load& l) {
   return ok();
 }
 
-Result<Network> parse_root(const json& root, const std::string& src) {
-  if (!root.is_object()) return parse_error("expected a JSON object", src);
-  if (!root.contains("format") || root["format"] != "gridke-grid/1") {
-    return parse_error("format: expected \"gridke-grid/1\"", src);
-  }
-  Network net;
-  Fields top(root, "", src);
-  GRIDKE_ASSIGN_OR_RETURN(net.name, top.text_or("name", ""));
-  GRIDKE_ASSIGN_OR_RETURN(net.frequency_hz, top.number_or("frequency_hz", 50));
-  GRIDKE_TRY(read_source(root, src, net));
-
+Result<void> read_buses(const json& root, const std::string& src, Network& net) {
   GRIDKE_ASSIGN_OR_RETURN(const json* buses, array(root, "buses", src, true));
   for (std::size_t i = 0; i < buses->size(); ++i) {
     Fields f((*buses)[i], item_path("buses", i), src);
@@ -209,6 +199,10 @@ Result<Network> parse_root(const json& root, const std::string& src) {
     }
     net.buses.push_back(std::move(b));
   }
+  return ok();
+}
+
+Result<void> read_line_codes(const json& root, const std::string& src, Network& net) {
   GRIDKE_ASSIGN_OR_RETURN(const json* codes, array(root, "line_codes", src, false));
   for (std::size_t i = 0; i < codes->size(); ++i) {
     Fields f((*codes)[i], item_path("line_codes", i), src);
@@ -217,6 +211,10 @@ Result<Network> parse_root(const json& root, const std::string& src) {
     GRIDKE_TRY(read_line_code(f, lc));
     net.line_codes.push_back(std::move(lc));
   }
+  return ok();
+}
+
+Result<void> read_lines(const json& root, const std::string& src, Network& net) {
   GRIDKE_ASSIGN_OR_RETURN(const json* lines, array(root, "lines", src, false));
   for (std::size_t i = 0; i < lines->size(); ++i) {
     Fields f((*lines)[i], item_path("lines", i), src);
@@ -235,6 +233,10 @@ Result<Network> parse_root(const json& root, const std::string& src) {
     GRIDKE_ASSIGN_OR_RETURN(l.line_code, f.text("line_code"));
     net.lines.push_back(std::move(l));
   }
+  return ok();
+}
+
+Result<void> read_switches(const json& root, const std::string& src, Network& net) {
   GRIDKE_ASSIGN_OR_RETURN(const json* switches, array(root, "switches", src, false));
   for (std::size_t i = 0; i < switches->size(); ++i) {
     Fields f((*switches)[i], item_path("switches", i), src);
@@ -245,6 +247,10 @@ Result<Network> parse_root(const json& root, const std::string& src) {
     GRIDKE_ASSIGN_OR_RETURN(s.to_bus, f.text("to"));
     net.switches.push_back(std::move(s));
   }
+  return ok();
+}
+
+Result<void> read_transformers(const json& root, const std::string& src, Network& net) {
   GRIDKE_ASSIGN_OR_RETURN(const json* trafos, array(root, "transformers", src, false));
   for (std::size_t i = 0; i < trafos->size(); ++i) {
     Fields f((*trafos)[i], item_path("transformers", i), src);
@@ -263,6 +269,34 @@ Result<Network> parse_root(const json& root, const std::string& src) {
     GRIDKE_ASSIGN_OR_RETURN(t.tap_pu, f.number_or("tap_pu", 1.0));
     net.transformers.push_back(std::move(t));
   }
+  return ok();
+}
+
+Result<void> read_regulators(const json& root, const std::string& src, Network& net) {
+  GRIDKE_ASSIGN_OR_RETURN(const json* regs, array(root, "regulators", src, false));
+  for (std::size_t i = 0; i < regs->size(); ++i) {
+    Fields f((*regs)[i], item_path("regulators", i), src);
+    GRIDKE_TRY(f.check_object());
+    Regulator r;
+    GRIDKE_ASSIGN_OR_RETURN(r.id, f.text("id"));
+    GRIDKE_ASSIGN_OR_RETURN(r.from_bus, f.text("from"));
+    GRIDKE_ASSIGN_OR_RETURN(r.to_bus, f.text("to"));
+    if (!f.has("ratio_pu") || !f.at("ratio_pu").is_array() || f.at("ratio_pu").size() != 3) {
+      return f.error("ratio_pu", "expected an array of 3 numbers (phases A, B, C)");
+    }
+    const json& ratio = f.at("ratio_pu");
+    for (std::size_t p = 0; p < 3; ++p) {
+      if (!ratio[p].is_number()) {
+        return f.error("ratio_pu", "expected numbers, got " + ratio[p].dump());
+      }
+      r.ratio_pu[p] = ratio[p].get<double>();
+    }
+    net.regulators.push_back(std::move(r));
+  }
+  return ok();
+}
+
+Result<void> read_load_shapes(const json& root, const std::string& src, Network& net) {
   GRIDKE_ASSIGN_OR_RETURN(const json* shapes, array(root, "load_shapes", src, false));
   for (std::size_t i = 0; i < shapes->size(); ++i) {
     Fields f((*shapes)[i], item_path("load_shapes", i), src);
@@ -283,6 +317,10 @@ Result<Network> parse_root(const json& root, const std::string& src) {
     }
     net.load_shapes.push_back(std::move(s));
   }
+  return ok();
+}
+
+Result<void> read_loads(const json& root, const std::string& src, Network& net) {
   GRIDKE_ASSIGN_OR_RETURN(const json* loads, array(root, "loads", src, false));
   for (std::size_t i = 0; i < loads->size(); ++i) {
     Fields f((*loads)[i], item_path("loads", i), src);
@@ -291,6 +329,28 @@ Result<Network> parse_root(const json& root, const std::string& src) {
     GRIDKE_TRY(read_load(f, l));
     net.loads.push_back(std::move(l));
   }
+  return ok();
+}
+
+Result<Network> parse_root(const json& root, const std::string& src) {
+  if (!root.is_object()) return parse_error("expected a JSON object", src);
+  if (!root.contains("format") || root["format"] != "gridke-grid/1") {
+    return parse_error("format: expected \"gridke-grid/1\"", src);
+  }
+  Network net;
+  Fields top(root, "", src);
+  GRIDKE_ASSIGN_OR_RETURN(net.name, top.text_or("name", ""));
+  GRIDKE_ASSIGN_OR_RETURN(net.frequency_hz, top.number_or("frequency_hz", 50));
+  GRIDKE_TRY(read_source(root, src, net));
+
+  GRIDKE_TRY(read_buses(root, src, net));
+  GRIDKE_TRY(read_line_codes(root, src, net));
+  GRIDKE_TRY(read_lines(root, src, net));
+  GRIDKE_TRY(read_switches(root, src, net));
+  GRIDKE_TRY(read_transformers(root, src, net));
+  GRIDKE_TRY(read_regulators(root, src, net));
+  GRIDKE_TRY(read_load_shapes(root, src, net));
+  GRIDKE_TRY(read_loads(root, src, net));
   auto valid = net.validate();
   if (!valid) return std::move(valid).error().with_context(src);
   return net;
@@ -401,6 +461,11 @@ std::string write_network_json(const Network& net) {
                       {"percent_r", t.percent_r},
                       {"percent_x", t.percent_x},
                       {"tap_pu", t.tap_pu}});
+  }
+  json& regs = root["regulators"] = json::array();
+  for (const auto& r : net.regulators) {
+    regs.push_back(
+        {{"id", r.id}, {"from", r.from_bus}, {"to", r.to_bus}, {"ratio_pu", r.ratio_pu}});
   }
   json& shapes = root["load_shapes"] = json::array();
   for (const auto& s : net.load_shapes) {

@@ -172,6 +172,7 @@ Snapshot PowerFlow::snapshot() const {
       case BranchKind::line: r.id = im.network.lines[feed.element].id; break;
       case BranchKind::switch_: r.id = im.network.switches[feed.element].id; break;
       case BranchKind::transformer: r.id = im.network.transformers[feed.element].id; break;
+      case BranchKind::regulator: r.id = im.network.regulators[feed.element].id; break;
     }
     if (br.parent > 0) {
       r.from_bus = im.network.buses[tr.bus_of_node[static_cast<std::size_t>(br.parent)]].id;

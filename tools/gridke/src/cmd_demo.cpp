@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -36,8 +37,8 @@ using namespace std::chrono;
 
 struct ExchangeRecord {
   ki::KiKind kind = ki::KiKind::ask;
-  std::string caption;  // what this step means in the story
-  const adapter::Contract* contract = nullptr;
+  std::string caption;                        // what this step means in the story
+  std::optional<adapter::Contract> contract;  // a copy: the adapters are gone when printing
   engine::KbId from_kb;
   engine::KiId from_ki;
   pattern::BindingSet sent;
@@ -100,7 +101,7 @@ Result<void> ask(GenericAdapter& from, std::string_view contract, pattern::Bindi
   ExchangeRecord x;
   x.kind = ki::KiKind::ask;
   x.caption = std::move(caption);
-  x.contract = from.contract(contract);
+  if (const auto* c = from.contract(contract)) x.contract = *c;
   x.from_kb = from.knowledge_base().id;
   x.from_ki = from.ki_id(contract).value_or("");
   x.sent = sent;
@@ -118,7 +119,7 @@ Result<void> post(GenericAdapter& from, std::string_view contract, pattern::Bind
   ExchangeRecord x;
   x.kind = ki::KiKind::post;
   x.caption = std::move(caption);
-  x.contract = from.contract(contract);
+  if (const auto* c = from.contract(contract)) x.contract = *c;
   x.from_kb = from.knowledge_base().id;
   x.from_ki = from.ki_id(contract).value_or("");
   x.sent = sent;
@@ -272,7 +273,7 @@ json to_json(const DemoReport& r) {
     e["caption"] = x.caption;
     e["knowledgeBaseId"] = x.from_kb;
     e["knowledgeInteractionId"] = x.from_ki;
-    if (x.contract != nullptr) {
+    if (x.contract.has_value()) {
       e["contract"] = x.contract->name;
       e["contractFile"] = x.contract->file.filename().string();
       const auto& ki = x.contract->ki;
@@ -358,7 +359,7 @@ void print_text(std::ostream& os, const DemoReport& r) {
        << "<" << x.from_kb << ">\n";
     os << "    " << std::left << std::setw(10) << "KI"
        << "<" << x.from_ki << ">\n";
-    if (x.contract != nullptr) {
+    if (x.contract.has_value()) {
       const auto& ki = x.contract->ki;
       os << "    " << std::left << std::setw(10) << "contract"
          << x.contract->file.filename().string() << "\n";

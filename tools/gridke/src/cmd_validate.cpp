@@ -55,7 +55,8 @@ int run_validate(const std::vector<std::string>& argv) {
   ontology::ValidateOptions options;
   options.level = static_cast<int>(level->value_or(2));
   if (options.level < 1 || options.level > 2) {
-    return cli::usage_error("validate", "--level must be 1 or 2, got " + std::to_string(options.level));
+    return cli::usage_error("validate",
+                            "--level must be 1 or 2, got " + std::to_string(options.level));
   }
 
   ontology::Ontology onto;

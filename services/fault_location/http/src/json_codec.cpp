@@ -212,9 +212,12 @@ Result<std::vector<VoltageReading>> readings_from_json(const json& j) {
 }
 
 Result<GridZone> zone_from_json(const json& j, std::string id) {
-  GRIDKE_TRY(check_object(j, "", {"description", "nominalVoltage"}));
+  GRIDKE_TRY(check_object(j, "", {"description", "nominalVoltage", "region"}));
   GridZone z;
   z.id = std::move(id);
+  if (j.contains("region")) {
+    GRIDKE_ASSIGN_OR_RETURN(z.region, string_field(j, "region", ""));
+  }
   if (j.contains("description")) {
     GRIDKE_ASSIGN_OR_RETURN(z.description, string_field(j, "description", ""));
   }
@@ -271,11 +274,9 @@ json to_json(const MonitoringDecision& d) {
 }
 
 json to_json(const ZoneListing& z) {
-  return {{"id", z.zone.id},
-          {"description", z.zone.description},
-          {"nominalVoltage", z.zone.nominal_voltage_v},
-          {"monitored", z.monitored},
-          {"hems", z.hems_ids}};
+  return {{"id", z.zone.id},          {"description", z.zone.description},
+          {"region", z.zone.region},  {"nominalVoltage", z.zone.nominal_voltage_v},
+          {"monitored", z.monitored}, {"hems", z.hems_ids}};
 }
 
 json to_json(const HemsStatus& s) {

@@ -12,9 +12,9 @@
 
 #include <atomic>
 #include <charconv>
-#include <map>
 #include <condition_variable>
 #include <cstring>
+#include <map>
 #include <thread>
 #include <utility>
 #include <vector>

@@ -36,7 +36,7 @@ using ClassUnion = std::vector<std::string>;
 /// Everything the ontology says about one IRI that the validator uses.
 struct TermInfo {
   std::string iri;
-  std::uint8_t kinds = 0;  ///< TermKindBits ORed.
+  std::uint8_t kinds = 0;                    ///< TermKindBits ORed.
   std::vector<std::string> types;            ///< rdf:type objects that are not OWL/RDFS kinds.
   std::vector<std::string> superclasses;     ///< direct rdfs:subClassOf / owl:equivalentClass.
   std::vector<std::string> superproperties;  ///< direct rdfs:subPropertyOf.

@@ -40,9 +40,9 @@ struct KiRef {
 /// the triples that differ (full IRIs, variables as written in each pattern).
 struct NearestCandidate {
   KiRef candidate;
-  int covered = 0;  ///< triples of the KI's pattern covered by the candidate
-  int total = 0;    ///< triples of the KI's pattern
-  std::vector<std::string> only_in_ki;         ///< KI triples the candidate lacks
+  int covered = 0;                      ///< triples of the KI's pattern covered by the candidate
+  int total = 0;                        ///< triples of the KI's pattern
+  std::vector<std::string> only_in_ki;  ///< KI triples the candidate lacks
   std::vector<std::string> only_in_candidate;  ///< candidate triples the KI lacks
 };
 

@@ -52,8 +52,12 @@ class CompiledPattern {
   const GraphPattern& pattern() const noexcept { return pattern_; }
   std::size_t node_count() const noexcept { return nodes_.size(); }
   const Node& node(int index) const { return nodes_[static_cast<std::size_t>(index)]; }
-  bool is_variable(int index) const { return nodes_[static_cast<std::size_t>(index)].is_variable(); }
+  bool is_variable(int index) const {
+    return nodes_[static_cast<std::size_t>(index)].is_variable();
+  }
   std::size_t node_hash(int index) const { return hashes_[static_cast<std::size_t>(index)]; }
+  /// The node's text (`?x`, `<iri>`, `"lit"^^<dt>`), computed once; used as an index key.
+  const std::string& node_text(int index) const { return texts_[static_cast<std::size_t>(index)]; }
   /// How many triple positions hold this node.
   int occurrences(int index) const { return occurrences_[static_cast<std::size_t>(index)]; }
   const std::vector<std::array<int, 3>>& triples() const noexcept { return triples_; }
@@ -69,6 +73,7 @@ class CompiledPattern {
   GraphPattern pattern_;
   std::vector<Node> nodes_;
   std::vector<std::size_t> hashes_;
+  std::vector<std::string> texts_;
   std::vector<int> occurrences_;
   std::vector<std::array<int, 3>> triples_;
 };

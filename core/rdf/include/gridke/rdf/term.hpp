@@ -54,7 +54,8 @@ class Term {
 
   /// The KE binding text form, normalised exactly as the TNO engine prints it (NOTES §2.3):
   /// `<iri>`, `"lex"` for xsd:string, `"lex"@lang`, `"lex"^^<datatype>`, `_:label`.
-  /// Quotes, backslashes and control characters in the lexical form are escaped (N-Triples).
+  /// The lexical form escapes what Jena's EscapeStr does: `\"`, `\\`, `\n`, `\r`, `\t`, `\f`
+  /// and U+FFFD as `\uFFFD`; other characters are printed raw (valid N-Triples).
   std::string to_string() const;
 
   std::size_t hash() const noexcept;

@@ -7,8 +7,9 @@
 //     |S| / |G| >= f_min (min_silent_fraction, guards tiny zones).
 //  2. Access-network (ISP) corroboration: per known access network a, dark_a = |S_a|/|G_a| >=
 //     f_min. If one network is dark while another network of the group is alive, or the group's
-//     only dark network is dark elsewhere while other networks there are alive (an ISP outage
-//     across zones), the silence is a *communication outage*, not a fault. Silence spanning
+//     only dark network is dark in a neighbouring zone (same GridZone::region) while other
+//     networks there are alive (an ISP outage across zones), the silence is a *communication
+//     outage*, not a fault. Silence spanning
 //     >= 2 networks with none alive corroborates a power fault.
 //  3. Voltage corroboration: if at least half of S reported below fault_voltage_pu just before
 //     falling silent, the fault is corroborated (and a communication verdict is overruled).
@@ -74,8 +75,9 @@ struct GroupContext {
   Timestamp now;
   int min_silent_hems = 3;
   Duration min_silence{300'000};
-  /// Access networks with outage evidence outside this zone (dark there while other networks
-  /// of that zone are alive): bit a set for network index a (a < 64); networks >= 64 unknown.
+  /// Access networks with outage evidence in other zones of the same region (dark there while
+  /// other networks of that zone are alive): bit a set for network index a (a < 64); networks >= 64
+  /// unknown.
   std::uint64_t networks_dark_elsewhere = 0;
 };
 

@@ -27,6 +27,9 @@ struct GridZone {
   std::string id;                    ///< e.g. a postal code "4200-072"; unique
   std::string description;           ///< free text (city, substation), may be empty
   double nominal_voltage_v = 230.0;  ///< phase-to-neutral nominal of the zone's LV network
+  /// Neighbourhood for access-network corroboration (a city, a substation area): an ISP that is
+  /// dark in another zone of the same region explains silence here. "" is a region too.
+  std::string region;
 };
 
 /// A HEMS that reports its connection-point voltage through the data service provider.

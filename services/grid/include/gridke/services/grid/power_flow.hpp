@@ -47,7 +47,7 @@ struct BusResult {
   double angle_deg(int phase) const;
 };
 
-enum class BranchKind : std::uint8_t { source, line, switch_, transformer };
+enum class BranchKind : std::uint8_t { source, line, switch_, transformer, regulator };
 
 struct BranchResult {
   std::string id;  ///< element id ("source" for the source impedance)
@@ -66,7 +66,7 @@ struct Snapshot {
   int iterations = 0;
   double max_change_pu = 0;
   std::vector<BusResult> buses;           ///< in Network::buses order
-  std::vector<BranchResult> branches;     ///< source, then transformers, lines and switches
+  std::vector<BranchResult> branches;     ///< source impedance, then breadth-first from it
   std::complex<double> source_power_kva;  ///< delivered by the source EMF
   std::complex<double> load_power_kva;    ///< consumed by all loads at their actual voltages
   double losses_kw = 0;                   ///< source_power - load_power (real part)

@@ -103,6 +103,17 @@ struct Transformer {
   double tap_pu = 1.0;   ///< off-nominal tap on the primary winding (1.0 = rated ratio)
 };
 
+/// A bank of three single-phase step-voltage regulators in grounded wye with fixed ratios:
+/// V_to = ratio V_from and I_from = ratio I_to per phase (ideal, no impedance; Kersting,
+/// Distribution System Modeling and Analysis, §7.2). With 32 steps of 0.625 %, tap n raising the
+/// voltage gives ratio 1 + 0.00625 n, as in the IEEE 13-node published solution.
+struct Regulator {
+  std::string id;
+  std::string from_bus;
+  std::string to_bus;
+  std::array<double, 3> ratio_pu{1.0, 1.0, 1.0};
+};
+
 /// The upstream grid as an ideal balanced 3-phase EMF behind a 3x3 sequence impedance.
 struct Source {
   std::string bus = "SourceBus";
@@ -172,6 +183,7 @@ class Network {
   std::vector<Line> lines;
   std::vector<Switch> switches;
   std::vector<Transformer> transformers;
+  std::vector<Regulator> regulators;
   std::vector<Load> loads;
   std::vector<LoadShape> load_shapes;
 
