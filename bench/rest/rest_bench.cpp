@@ -38,22 +38,25 @@ void BM_RestServer_AskAnswerRoundTrip(benchmark::State& state) {
   must(answerer->create_knowledge_base(kb_info("http://example.org/answerer")), "create");
   must(asker->create_knowledge_base(kb_info("http://example.org/asker")), "create");
   SyncHandler answer = [](const HandleRequest&) -> Result<BindingSet> {
-    return BindingSet{Binding{{"a", Term::iri("http://example.org/s")},
-                              {"b", Term::literal("21.5", "http://www.w3.org/2001/XMLSchema#decimal")}}};
+    return BindingSet{
+        Binding{{"a", Term::iri("http://example.org/s")},
+                {"b", Term::literal("21.5", "http://www.w3.org/2001/XMLSchema#decimal")}}};
   };
-  must(answerer->register_ki("http://example.org/answerer",
-                             ki::KnowledgeInteraction::answer(pattern_of("?a <http://example.org/t> ?b .")),
-                             answer),
+  must(answerer->register_ki(
+           "http://example.org/answerer",
+           ki::KnowledgeInteraction::answer(pattern_of("?a <http://example.org/t> ?b .")), answer),
        "register answer");
-  auto ask = must(asker->register_ki("http://example.org/asker",
-                                     ki::KnowledgeInteraction::ask(pattern_of("?x <http://example.org/t> ?y ."))),
+  auto ask = must(asker->register_ki(
+                      "http://example.org/asker",
+                      ki::KnowledgeInteraction::ask(pattern_of("?x <http://example.org/t> ?y ."))),
                   "register ask");
   for (int i = 0; i < 50; ++i) (void)asker->ask("http://example.org/asker", ask);  // warm up
   std::vector<double> us;
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
     auto r = asker->ask("http://example.org/asker", ask);
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+                     .count());
     if (!r || r->bindings.size() != 1) state.SkipWithError("ASK failed");
   }
   report_percentiles(state, us);
@@ -67,24 +70,28 @@ void post_react(benchmark::State& state, int bindings) {
   must(reactor->create_knowledge_base(kb_info("http://example.org/reactor")), "create");
   must(poster->create_knowledge_base(kb_info("http://example.org/poster")), "create");
   SyncHandler react = [](const HandleRequest&) -> Result<BindingSet> { return BindingSet{}; };
-  must(reactor->register_ki("http://example.org/reactor",
-                            ki::KnowledgeInteraction::react(pattern_of("?a <http://example.org/p> ?c .")),
-                            react),
+  must(reactor->register_ki(
+           "http://example.org/reactor",
+           ki::KnowledgeInteraction::react(pattern_of("?a <http://example.org/p> ?c .")), react),
        "register react");
-  auto post = must(poster->register_ki("http://example.org/poster",
-                                       ki::KnowledgeInteraction::post(pattern_of("?a <http://example.org/p> ?c ."))),
-                   "register post");
+  auto post =
+      must(poster->register_ki(
+               "http://example.org/poster",
+               ki::KnowledgeInteraction::post(pattern_of("?a <http://example.org/p> ?c ."))),
+           "register post");
   BindingSet args;
   for (int i = 0; i < bindings; ++i) {
-    args.insert(Binding{{"a", Term::iri("http://example.org/m" + std::to_string(i))},
-                        {"c", Term::literal(std::to_string(i), "http://www.w3.org/2001/XMLSchema#integer")}});
+    args.insert(Binding{
+        {"a", Term::iri("http://example.org/m" + std::to_string(i))},
+        {"c", Term::literal(std::to_string(i), "http://www.w3.org/2001/XMLSchema#integer")}});
   }
   for (int i = 0; i < 10; ++i) (void)poster->post("http://example.org/poster", post, args);
   std::vector<double> us;
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
     auto r = poster->post("http://example.org/poster", post, args);
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+                     .count());
     if (!r || r->exchange_info.size() != 1 ||
         r->exchange_info[0].status != engine::ExchangeStatus::succeeded) {
       state.SkipWithError("POST failed");

@@ -57,18 +57,19 @@ void drive(engine::RemoteEngine& asker, const std::vector<engine::KiId>& asks, l
     std::this_thread::sleep_until(next);
     next += period;
     auto start = Steady::now();
-    asker.ask_async("http://example.org/load/asker", asks[static_cast<std::size_t>(i) % asks.size()],
-                    {}, {}, [&stats, start](Result<engine::AskResult> r) {
-                      double us = std::chrono::duration<double, std::micro>(Steady::now() - start).count();
-                      bool ok = r && r->bindings.size() == 1 && r->exchange_info.size() == 1 &&
-                                r->exchange_info[0].status == engine::ExchangeStatus::succeeded;
-                      if (!ok) ++stats.failed;
-                      {
-                        std::lock_guard lock(stats.mu);
-                        stats.latency_us.push_back(us);
-                      }
-                      ++stats.done;
-                    });
+    asker.ask_async(
+        "http://example.org/load/asker", asks[static_cast<std::size_t>(i) % asks.size()], {}, {},
+        [&stats, start](Result<engine::AskResult> r) {
+          double us = std::chrono::duration<double, std::micro>(Steady::now() - start).count();
+          bool ok = r && r->bindings.size() == 1 && r->exchange_info.size() == 1 &&
+                    r->exchange_info[0].status == engine::ExchangeStatus::succeeded;
+          if (!ok) ++stats.failed;
+          {
+            std::lock_guard lock(stats.mu);
+            stats.latency_us.push_back(us);
+          }
+          ++stats.done;
+        });
   }
   auto deadline = Steady::now() + std::chrono::seconds(30);
   while (stats.done.load() < total && Steady::now() < deadline) {
@@ -100,13 +101,16 @@ int main(int argc, char** argv) {
     engine::SyncHandler h = [i](const engine::HandleRequest&) -> Result<pattern::BindingSet> {
       return pattern::BindingSet{pattern::Binding{
           {"a", rdf::Term::iri("http://example.org/load/s" + std::to_string(i))},
-          {"b", rdf::Term::literal(std::to_string(i), "http://www.w3.org/2001/XMLSchema#integer")}}};
+          {"b",
+           rdf::Term::literal(std::to_string(i), "http://www.w3.org/2001/XMLSchema#integer")}}};
     };
-    must(answerers->register_ki(id, ki::KnowledgeInteraction::answer(pattern_of("?a " + p + " ?b .")), h),
+    must(answerers->register_ki(
+             id, ki::KnowledgeInteraction::answer(pattern_of("?a " + p + " ?b .")), h),
          "register answer");
-    asks.push_back(must(asker->register_ki("http://example.org/load/asker",
-                                           ki::KnowledgeInteraction::ask(pattern_of("?x " + p + " ?y ."))),
-                        "register ask"));
+    asks.push_back(
+        must(asker->register_ki("http://example.org/load/asker",
+                                ki::KnowledgeInteraction::ask(pattern_of("?x " + p + " ?y ."))),
+             "register ask"));
   }
 
   Stats warm;
@@ -121,12 +125,13 @@ int main(int argc, char** argv) {
   std::sort(stats.latency_us.begin(), stats.latency_us.end());
   auto pct = [&](double q) {
     if (stats.latency_us.empty()) return 0.0;
-    return stats.latency_us[std::min(stats.latency_us.size() - 1,
-                                     static_cast<std::size_t>(q * static_cast<double>(stats.latency_us.size())))];
+    return stats.latency_us[std::min(
+        stats.latency_us.size() - 1,
+        static_cast<std::size_t>(q * static_cast<double>(stats.latency_us.size())))];
   };
   std::printf("kbs=%ld rate=%ld/s seconds=%ld warmup_s=%ld\n", kbs, rate, seconds, warmup);
-  std::printf("asks=%ld completed=%ld failed=%ld (warm-up failed=%ld) achieved=%.0f/s\n", rate * seconds,
-              stats.done.load(), stats.failed.load(), warm.failed.load(),
+  std::printf("asks=%ld completed=%ld failed=%ld (warm-up failed=%ld) achieved=%.0f/s\n",
+              rate * seconds, stats.done.load(), stats.failed.load(), warm.failed.load(),
               static_cast<double>(stats.done.load()) / elapsed);
   std::printf("latency_us p50=%.0f p90=%.0f p99=%.0f max=%.0f\n", pct(0.5), pct(0.9), pct(0.99),
               stats.latency_us.empty() ? 0.0 : stats.latency_us.back());

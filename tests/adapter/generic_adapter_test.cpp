@@ -140,7 +140,8 @@ TEST_F(GenericAdapterTest, PostsAndReactsThroughContracts) {
   ASSERT_THAT(put(limit, "validFrom", sys_days{2026y / 11 / 27} + 17h, time_codec), IsOk());
   auto result = (*grid)->post("post-power-limit", pattern::BindingSet{limit});
   ASSERT_THAT(result, IsOk());
-  ASSERT_EQ(result->result_bindings.size(), 1u);
+  ASSERT_EQ(result->exchange_info.size(), 1u);
+  ASSERT_EQ(result->result_bindings.size(), 1u) << result->exchange_info[0].failed_message;
   const auto& b = result->result_bindings.bindings()[0];
   EXPECT_EQ(get(b, "appliedKw", DoubleCodec{}).value(), 2.5);
   EXPECT_EQ(get(b, "setpoint", hems_ids).value(), "house-17/power/setpoint");

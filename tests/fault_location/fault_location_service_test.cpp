@@ -71,17 +71,17 @@ TEST_F(FaultLocationServiceTest, OpenReportsUnopenableFile) {
 }
 
 TEST_F(FaultLocationServiceTest, AddZoneRejectsBadInput) {
-  EXPECT_THAT(service_->add_zone({"", "", 230.0}),
+  EXPECT_THAT(service_->add_zone({"", "", 230.0, ""}),
               HasError(ErrorCode::invalid_argument, HasSubstr("zone.id must not be empty")));
-  EXPECT_THAT(service_->add_zone({"Z", "", -5.0}),
+  EXPECT_THAT(service_->add_zone({"Z", "", -5.0, ""}),
               HasError(ErrorCode::invalid_argument, HasSubstr("zone.nominal_voltage_v")));
-  ASSERT_THAT(service_->add_zone({"Z", "", 230.0}), IsOk());
-  EXPECT_THAT(service_->add_zone({"Z", "", 230.0}),
+  ASSERT_THAT(service_->add_zone({"Z", "", 230.0, ""}), IsOk());
+  EXPECT_THAT(service_->add_zone({"Z", "", 230.0, ""}),
               HasError(ErrorCode::already_exists, HasSubstr("grid zone 'Z' already exists")));
 }
 
 TEST_F(FaultLocationServiceTest, AddHemsRejectsBadInput) {
-  ASSERT_THAT(service_->add_zone({"Z", "", 230.0}), IsOk());
+  ASSERT_THAT(service_->add_zone({"Z", "", 230.0, ""}), IsOk());
   EXPECT_THAT(service_->add_hems({"", "Z", {}, ""}),
               HasError(ErrorCode::invalid_argument, HasSubstr("hems.id must not be empty")));
   EXPECT_THAT(service_->add_hems({"h1", "nowhere", {}, ""}),

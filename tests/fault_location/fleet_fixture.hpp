@@ -40,7 +40,7 @@ class FleetTest : public ::testing::Test {
   // A zone of n HEMS; HEMS i is on phase i % 3 and access network networks[i % size].
   void add_zone(const std::string& zone, int n,
                 std::vector<std::string> networks = {"ispA", "ispB"}) {
-    ASSERT_THAT(service_->add_zone({zone, "test zone", 230.0}), IsOk());
+    ASSERT_THAT(service_->add_zone({zone, "test zone", 230.0, ""}), IsOk());
     for (int i = 0; i < n; ++i) {
       Hems h{hems_name(zone, i), zone, static_cast<Phase>(i % 3),
              networks.empty() ? std::string()

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #include "gridke/adapter/contract.hpp"
 #include "gridke/ontology/validator.hpp"
@@ -171,6 +173,84 @@ TEST_F(ContractsTest, ReportsContractsThatDoNotLoad) {
   ASSERT_NE(f, r->findings.end()) << format_text(*r, true);
   EXPECT_THAT(f->file, HasSubstr("broken.ttl"));
   EXPECT_GT(f->line, 0);
+}
+
+}  // namespace
+}  // namespace gridke::ontology
+
+namespace gridke::ontology {
+namespace {
+
+TEST_F(ContractsTest, ReportsDuplicateKiNames) {
+  const auto dir = std::filesystem::temp_directory_path() / "gridke-ontology-duplicate-name";
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path original =
+      GRIDKE_SOURCE_DIR "/graph-patterns/fault_location/post-hems-voltage.ttl";
+  std::filesystem::copy_file(original, dir / "post-hems-voltage.ttl",
+                             std::filesystem::copy_options::overwrite_existing);
+  auto r = validate(*onto_, {original, dir});
+  ASSERT_THAT(r, IsOk());
+  auto f = std::find_if(r->findings.begin(), r->findings.end(),
+                        [](const Finding& x) { return x.check == "duplicate-name"; });
+  ASSERT_NE(f, r->findings.end()) << format_text(*r, false);
+  EXPECT_THAT(f->message, HasSubstr("KI name 'post-hems-voltage' is also used by"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(ContractsTest, WarnsWhenReactsOnOneArgumentDisagreeOnTheResult) {
+  const std::string file =
+      GRIDKE_SOURCE_DIR "/graph-patterns/fault_location/react-register-lv-grid.ttl";
+  auto first = adapter::load_contract(file);
+  ASSERT_THAT(first, IsOk());
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("\"react-register-lv-grid\""), 24, "\"react-register-lv-grid2\"");
+  const std::string from = "?grid dso:hasRegistrationStatus ?status .";
+  text.replace(text.find(from), from.size(), "?grid dso:hasGridId ?status .");
+  const std::string example = R"("status": "<https://w3id.org/gridke/dso#Registered>")";
+  text.replace(text.find(example), example.size(), R"("status": "\\"LV-0815\\"")");
+  auto second = adapter::parse_contract(text, "react-register-lv-grid2.ttl");
+  ASSERT_THAT(second, IsOk());
+  auto r = validate_contracts(*onto_, {*first, *second});
+  auto f = std::find_if(r.findings.begin(), r.findings.end(),
+                        [](const Finding& x) { return x.check == "result-pattern"; });
+  ASSERT_NE(f, r.findings.end()) << format_text(r, true);
+  EXPECT_THAT(f->message, HasSubstr("but a different result pattern"));
+  // The repository's own REACTs never disagree (RepositoryContractsValidateClean).
+}
+
+}  // namespace
+}  // namespace gridke::ontology
+
+namespace gridke::ontology {
+namespace {
+
+TEST_F(ContractsTest, ReportsKeSyntaxLimitsInsideContractsAtTheirFilePosition) {
+  const auto dir = std::filesystem::temp_directory_path() / "gridke-ontology-filter";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir / "ask-filtered.ttl");
+    out << "@prefix kb: <https://w3id.org/knowledge-engine/> .\n"
+           "@prefix gkc: <https://w3id.org/gridke/contract#> .\n"
+           "@prefix saref: <https://saref.etsi.org/core/> .\n"
+           "<> a kb:AskKnowledgeInteraction ;\n"
+           "   gkc:name \"ask-filtered\" ;\n"
+           "   kb:hasGraphPattern [ a kb:GraphPattern ; kb:hasPattern \"\"\"\n"
+           "     ?m saref:hasValue ?v .\n"
+           "     FILTER(?v > 250)\n"
+           "   \"\"\" ] .\n";
+  }
+  auto r = validate(*onto_, {dir});
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->findings.size(), 1u) << format_text(*r, true);
+  const Finding& f = r->findings[0];
+  EXPECT_EQ(f.check, "contract");
+  EXPECT_EQ(f.severity, Severity::error);
+  EXPECT_EQ(f.line, 8);
+  EXPECT_THAT(f.message, HasSubstr("FILTER"));
+  EXPECT_THAT(f.fix, HasSubstr("basic graph patterns"));
+  EXPECT_TRUE(r->has_errors());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -255,3 +255,17 @@ TEST_F(ValidatorTest, FormatsTextAndJson) {
 
 }  // namespace
 }  // namespace gridke::ontology
+
+namespace gridke::ontology {
+namespace {
+
+TEST_F(ValidatorTest, WarnsOnClassesUsedAsValues) {
+  auto f = of(check("?m saref:relatesToProperty saref:Temperature ."), "class-as-value");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, Severity::warning);
+  EXPECT_THAT(f[0].message, HasSubstr("saref:Temperature is a class used as the value"));
+  EXPECT_TRUE(of(check("?m saref:relatesToProperty s4grid:Voltage ."), "class-as-value").empty());
+}
+
+}  // namespace
+}  // namespace gridke::ontology

@@ -18,11 +18,11 @@
 namespace gridke::engine {
 namespace {
 
-using ::testing::HasSubstr;
 using pattern::Binding;
 using pattern::BindingSet;
 using pattern::GraphPattern;
 using rdf::Term;
+using ::testing::HasSubstr;
 
 // An engine under test and what keeps it alive.
 struct EngineUnderTest {
@@ -101,8 +101,9 @@ TEST_P(KnowledgeEngineSuite, CreatesListsAndDeletesKnowledgeBases) {
 
 TEST_P(KnowledgeEngineSuite, RejectsDuplicateAndInvalidKnowledgeBases) {
   ASSERT_THAT(engine().create_knowledge_base(kb("a")), IsOk());
-  EXPECT_THAT(engine().create_knowledge_base(kb("a")),
-              HasError(ErrorCode::already_exists, HasSubstr("That knowledge base ID is already in use.")));
+  EXPECT_THAT(
+      engine().create_knowledge_base(kb("a")),
+      HasError(ErrorCode::already_exists, HasSubstr("That knowledge base ID is already in use.")));
   KnowledgeBaseInfo bad = kb("b");
   bad.id = "not an iri";
   EXPECT_THAT(engine().create_knowledge_base(bad),
@@ -137,11 +138,12 @@ TEST_P(KnowledgeEngineSuite, AskReachesAnswerInItsOwnVariables) {
     EXPECT_EQ(req.kind, ki::KiKind::answer);
     EXPECT_EQ(req.requesting_kb, "http://example.org/asker");
     EXPECT_EQ(req.ki_id, "http://example.org/answerer/interaction/answer");
-    return BindingSet{Binding{{"a", iri("s")}, {"b", Term::literal("21.5", "http://www.w3.org/2001/XMLSchema#decimal")}}};
+    return BindingSet{Binding{
+        {"a", iri("s")}, {"b", Term::literal("21.5", "http://www.w3.org/2001/XMLSchema#decimal")}}};
   };
-  ASSERT_THAT(engine().register_ki("http://example.org/answerer",
-                                   ki::KnowledgeInteraction::answer(gp("?a ex:temp ?b ."), "answer"),
-                                   answer),
+  ASSERT_THAT(engine().register_ki(
+                  "http://example.org/answerer",
+                  ki::KnowledgeInteraction::answer(gp("?a ex:temp ?b ."), "answer"), answer),
               IsOk());
   auto ask = engine().register_ki("http://example.org/asker",
                                   ki::KnowledgeInteraction::ask(gp("?x ex:temp ?y .")));
@@ -150,8 +152,9 @@ TEST_P(KnowledgeEngineSuite, AskReachesAnswerInItsOwnVariables) {
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(calls.load(), 1);
   EXPECT_EQ(result->bindings,
-            (BindingSet{Binding{{"x", iri("s")},
-                                {"y", Term::literal("21.5", "http://www.w3.org/2001/XMLSchema#decimal")}}}));
+            (BindingSet{Binding{
+                {"x", iri("s")},
+                {"y", Term::literal("21.5", "http://www.w3.org/2001/XMLSchema#decimal")}}}));
   ASSERT_EQ(result->exchange_info.size(), 1u);
   EXPECT_EQ(result->exchange_info[0].status, ExchangeStatus::succeeded);
   EXPECT_EQ(result->exchange_info[0].knowledge_base_id, "http://example.org/answerer");
@@ -163,20 +166,23 @@ TEST_P(KnowledgeEngineSuite, PostReachesReactAndReturnsItsResult) {
   ASSERT_THAT(engine().create_knowledge_base(kb("poster")), IsOk());
   SyncHandler react = [&](const HandleRequest& req) -> Result<BindingSet> {
     BindingSet out;
-    for (const auto& b : req.bindings) out.insert(Binding{{"m", *b.find("m")}, {"c", Term::literal("ok")}});
+    for (const auto& b : req.bindings)
+      out.insert(Binding{{"m", *b.find("m")}, {"c", Term::literal("ok")}});
     return out;
   };
-  ASSERT_THAT(engine().register_ki("http://example.org/reactor",
-                                   ki::KnowledgeInteraction::react(gp("?m ex:f ?f ."), gp("?m ex:c ?c .")),
-                                   react),
+  ASSERT_THAT(engine().register_ki(
+                  "http://example.org/reactor",
+                  ki::KnowledgeInteraction::react(gp("?m ex:f ?f ."), gp("?m ex:c ?c .")), react),
               IsOk());
-  auto post = engine().register_ki(
-      "http://example.org/poster", ki::KnowledgeInteraction::post(gp("?n ex:f ?g ."), gp("?n ex:c ?d .")));
+  auto post =
+      engine().register_ki("http://example.org/poster",
+                           ki::KnowledgeInteraction::post(gp("?n ex:f ?g ."), gp("?n ex:c ?d .")));
   ASSERT_THAT(post, IsOk());
   auto result = engine().post("http://example.org/poster", *post,
                               BindingSet{Binding{{"n", iri("m1")}, {"g", Term::literal("1")}}});
   ASSERT_THAT(result, IsOk());
-  EXPECT_EQ(result->result_bindings, (BindingSet{Binding{{"n", iri("m1")}, {"d", Term::literal("ok")}}}));
+  EXPECT_EQ(result->result_bindings,
+            (BindingSet{Binding{{"n", iri("m1")}, {"d", Term::literal("ok")}}}));
   ASSERT_EQ(result->exchange_info.size(), 1u);
   EXPECT_EQ(result->exchange_info[0].status, ExchangeStatus::succeeded);
 }
@@ -242,7 +248,8 @@ TEST_P(KnowledgeEngineSuite, DeadlineMarksSlowHandlerFailed) {
 }
 
 TEST_P(KnowledgeEngineSuite, RecipientSelectorRestrictsTargets) {
-  for (const char* name : {"r1", "r2", "asker"}) ASSERT_THAT(engine().create_knowledge_base(kb(name)), IsOk());
+  for (const char* name : {"r1", "r2", "asker"})
+    ASSERT_THAT(engine().create_knowledge_base(kb(name)), IsOk());
   for (const char* name : {"r1", "r2"}) {
     std::string who = name;
     SyncHandler h = [who](const HandleRequest&) -> Result<BindingSet> {
@@ -271,8 +278,9 @@ TEST_P(KnowledgeEngineSuite, UnknownIdsAreNotFound) {
               HasError(ErrorCode::not_found, ::testing::_));
   auto ask = engine().ask("http://example.org/a", "http://example.org/a/interaction/none");
   EXPECT_THAT(ask, HasError(ErrorCode::not_found, ::testing::_));
-  EXPECT_THAT(engine().unregister_ki("http://example.org/a", "http://example.org/a/interaction/none"),
-              HasError(ErrorCode::not_found, ::testing::_));
+  EXPECT_THAT(
+      engine().unregister_ki("http://example.org/a", "http://example.org/a/interaction/none"),
+      HasError(ErrorCode::not_found, ::testing::_));
 }
 
 TEST_P(KnowledgeEngineSuite, UnregisteredKiNoLongerAnswers) {
@@ -298,7 +306,9 @@ TEST_P(KnowledgeEngineSuite, UnregisteredKiNoLongerAnswers) {
 INSTANTIATE_TEST_SUITE_P(Engines, KnowledgeEngineSuite,
                          ::testing::Values(EngineKind{"Embedded", make_embedded},
                                            EngineKind{"RemoteOverRest", make_remote}),
-                         [](const ::testing::TestParamInfo<EngineKind>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<EngineKind>& info) {
+                           return info.param.name;
+                         });
 
 }  // namespace
 }  // namespace gridke::engine

@@ -19,10 +19,10 @@
 namespace gridke::engine {
 namespace {
 
-using ::testing::HasSubstr;
 using pattern::Binding;
 using pattern::BindingSet;
 using pattern::GraphPattern;
+using ::testing::HasSubstr;
 
 GraphPattern gp(const std::string& text) {
   auto p = GraphPattern::parse(text, {{"ex", "http://example.org/"}});
@@ -75,8 +75,8 @@ TEST(RemoteEngine, SurvivesAServerRestartWithoutCodeInTheSsa) {
     return BindingSet{Binding{{"a", rdf::Term::iri("http://example.org/s")},
                               {"b", rdf::Term::iri("http://example.org/o")}}};
   };
-  auto answer_id = (*remote)->register_ki("http://example.org/ssa",
-                                          ki::KnowledgeInteraction::answer(gp("?a ex:p ?b .")), answer);
+  auto answer_id = (*remote)->register_ki(
+      "http://example.org/ssa", ki::KnowledgeInteraction::answer(gp("?a ex:p ?b .")), answer);
   ASSERT_THAT(answer_id, IsOk());
 
   ASSERT_THAT(engine.create_knowledge_base(kb("local")), IsOk());

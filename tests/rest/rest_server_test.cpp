@@ -32,7 +32,8 @@ class RestServerTest : public ::testing::Test {
   void start(RestServerOptions options) {
     server_.reset();
     options.port = 0;
-    if (options.heartbeat == std::chrono::seconds(29)) options.heartbeat = std::chrono::milliseconds(300);
+    if (options.heartbeat == std::chrono::seconds(29))
+      options.heartbeat = std::chrono::milliseconds(300);
     auto s = RestServer::start(engine_, std::move(options));
     ASSERT_THAT(s, IsOk());
     server_ = std::move(s).value();
@@ -80,13 +81,15 @@ TEST_F(RestServerTest, RejectsMalformedJsonWithParserMessage) {
 }
 
 TEST_F(RestServerTest, RejectsWrongJsonTypesNamingTheField) {
-  auto r = call("POST", "/sc", {},
-                R"({"knowledgeBaseId":"http://x/a","knowledgeBaseName":7,"knowledgeBaseDescription":"d"})");
+  auto r = call(
+      "POST", "/sc", {},
+      R"({"knowledgeBaseId":"http://x/a","knowledgeBaseName":7,"knowledgeBaseDescription":"d"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("'knowledgeBaseName' must be a string, not number"));
   create_kb(kb1);
-  r = call("POST", "/sc/ki", {{"Knowledge-Base-Id", kb1}},
-           R"({"knowledgeInteractionType":"AskKnowledgeInteraction","graphPattern":"?a <http://x/p> ?b .","knowledgeGapsEnabled":"maybe"})");
+  r = call(
+      "POST", "/sc/ki", {{"Knowledge-Base-Id", kb1}},
+      R"({"knowledgeInteractionType":"AskKnowledgeInteraction","graphPattern":"?a <http://x/p> ?b .","knowledgeGapsEnabled":"maybe"})");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("knowledgeGapsEnabled"));
 }
@@ -102,7 +105,8 @@ TEST_F(RestServerTest, RejectsBodiesOverTheLimit) {
 }
 
 TEST_F(RestServerTest, RejectsMissingHeaders) {
-  EXPECT_THAT(call("DELETE", "/sc").body, HasSubstr("Knowledge-Base-Id header should not be null."));
+  EXPECT_THAT(call("DELETE", "/sc").body,
+              HasSubstr("Knowledge-Base-Id header should not be null."));
   auto r = call("POST", "/sc/ask", {}, "[]");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("Both Knowledge-Base-Id and Knowledge-Interaction-Id headers"));
@@ -114,7 +118,8 @@ TEST_F(RestServerTest, RejectsMissingHeaders) {
 TEST_F(RestServerTest, AnswersUnknownIdsWith404) {
   auto r = call("GET", "/sc/handle", {{"Knowledge-Base-Id", "http://example.org/none"}});
   EXPECT_EQ(r.status, 404);
-  EXPECT_THAT(r.body, HasSubstr("A Knowledge Base for the given Knowledge-Base-Id cannot be found."));
+  EXPECT_THAT(r.body,
+              HasSubstr("A Knowledge Base for the given Knowledge-Base-Id cannot be found."));
   r = call("GET", "/sc/ki", {{"Knowledge-Base-Id", "http://example.org/none"}});
   EXPECT_EQ(r.status, 404);
   r = call("GET", "/nowhere");
@@ -160,19 +165,25 @@ TEST_F(RestServerTest, QueueOverflowCancelsTheOldestRequest) {
   start(options);
   create_kb(kb1);
   create_kb(kb2);
-  register_ki(kb1, R"({"knowledgeInteractionType":"ReactKnowledgeInteraction","argumentGraphPattern":"?a <http://x/p> ?b ."})");
-  auto post = register_ki(kb2, R"({"knowledgeInteractionType":"PostKnowledgeInteraction","argumentGraphPattern":"?a <http://x/p> ?b ."})");
+  register_ki(
+      kb1,
+      R"({"knowledgeInteractionType":"ReactKnowledgeInteraction","argumentGraphPattern":"?a <http://x/p> ?b ."})");
+  auto post = register_ki(
+      kb2,
+      R"({"knowledgeInteractionType":"PostKnowledgeInteraction","argumentGraphPattern":"?a <http://x/p> ?b ."})");
   std::vector<std::future<HttpReply>> posts;
   for (int i = 0; i < 3; ++i) {
     posts.push_back(std::async(std::launch::async, [&, i] {
-      return call("POST", "/sc/post", {{"Knowledge-Base-Id", kb2}, {"Knowledge-Interaction-Id", post}},
+      return call("POST", "/sc/post",
+                  {{"Knowledge-Base-Id", kb2}, {"Knowledge-Interaction-Id", post}},
                   R"([{"a":"<http://x/a)" + std::to_string(i) + R"(>","b":"<http://x/b>"}])");
     }));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   auto first = posts[0].get();  // cancelled by the third
   EXPECT_EQ(first.status, 200) << first.body;
-  EXPECT_THAT(first.body, HasSubstr("Handle request queue is full. This oldest request has been cancelled."));
+  EXPECT_THAT(first.body,
+              HasSubstr("Handle request queue is full. This oldest request has been cancelled."));
   for (int i = 0; i < 2; ++i) {
     auto r = call("GET", "/sc/handle", {{"Knowledge-Base-Id", kb1}});
     ASSERT_EQ(r.status, 200);
@@ -180,12 +191,14 @@ TEST_F(RestServerTest, QueueOverflowCancelsTheOldestRequest) {
     auto id = std::to_string(i + 2);
     auto ki = r.body.substr(r.body.find("http://example.org/kb1/interaction/"));
     ki = ki.substr(0, ki.find('"'));
-    EXPECT_EQ(call("POST", "/sc/handle", {{"Knowledge-Base-Id", kb1}, {"Knowledge-Interaction-Id", ki}},
-                   R"({"handleRequestId":)" + id + R"(,"bindingSet":[]})")
-                  .status,
-              200);
+    EXPECT_EQ(
+        call("POST", "/sc/handle", {{"Knowledge-Base-Id", kb1}, {"Knowledge-Interaction-Id", ki}},
+             R"({"handleRequestId":)" + id + R"(,"bindingSet":[]})")
+            .status,
+        200);
   }
-  for (int i = 1; i < 3; ++i) EXPECT_THAT(posts[static_cast<std::size_t>(i)].get().body, HasSubstr("SUCCEEDED"));
+  for (int i = 1; i < 3; ++i)
+    EXPECT_THAT(posts[static_cast<std::size_t>(i)].get().body, HasSubstr("SUCCEEDED"));
 }
 
 TEST_F(RestServerTest, OutstandingOverflowCancelsTheOldestDelivered) {
@@ -194,11 +207,16 @@ TEST_F(RestServerTest, OutstandingOverflowCancelsTheOldestDelivered) {
   start(options);
   create_kb(kb1);
   create_kb(kb2);
-  register_ki(kb1, R"({"knowledgeInteractionType":"ReactKnowledgeInteraction","argumentGraphPattern":"?a <http://x/p> ?b ."})");
-  auto post = register_ki(kb2, R"({"knowledgeInteractionType":"PostKnowledgeInteraction","argumentGraphPattern":"?a <http://x/p> ?b ."})");
+  register_ki(
+      kb1,
+      R"({"knowledgeInteractionType":"ReactKnowledgeInteraction","argumentGraphPattern":"?a <http://x/p> ?b ."})");
+  auto post = register_ki(
+      kb2,
+      R"({"knowledgeInteractionType":"PostKnowledgeInteraction","argumentGraphPattern":"?a <http://x/p> ?b ."})");
   auto do_post = [&] {
     return std::async(std::launch::async, [&] {
-      return call("POST", "/sc/post", {{"Knowledge-Base-Id", kb2}, {"Knowledge-Interaction-Id", post}},
+      return call("POST", "/sc/post",
+                  {{"Knowledge-Base-Id", kb2}, {"Knowledge-Interaction-Id", post}},
                   R"([{"a":"<http://x/a>","b":"<http://x/b>"}])");
     });
   };

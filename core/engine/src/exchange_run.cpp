@@ -84,7 +84,8 @@ class Run : public std::enable_shared_from_this<Run> {
 
   struct Slot {
     KiPtr ki;
-    BindingSet request;
+    // Shared with the handler task; immutable after dispatch.
+    std::shared_ptr<const HandleRequest> request;
     ExchangeInfo info;
     std::string message_id;
     bool done = false;
@@ -97,26 +98,25 @@ class Run : public std::enable_shared_from_this<Run> {
     auto slot_ptr = std::make_unique<Slot>();
     Slot* slot = slot_ptr.get();
     slot->ki = ki;
-    slot->request = std::move(request);
     slot->message_id = core_->new_uuid();
     slot->then = std::move(then);
     slot->info.knowledge_base_id = ki->kb;
     slot->info.knowledge_interaction_id = ki->id;
     slot->info.exchange_start = Clock::now();
-    if (ki->kind() == ki::KiKind::react) slot->info.bindings = slot->request;
+    slot->request = std::make_shared<const HandleRequest>(
+        HandleRequest{ki->id, ki->kind(), proactive_->kb, proactive_->id, std::move(request)});
     slots_.push_back(std::move(slot_ptr));
     ++pending_;
 
-    HandleRequest request_copy{ki->id, ki->kind(), proactive_->kb, proactive_->id, slot->request};
     Reply reply = [self = shared_from_this(), slot](Result<BindingSet> r) {
       self->on_reply(slot, std::move(r));
     };
     const bool queued =
-        core_->pool.submit([handler = ki->handler, req = std::move(request_copy), reply]() mutable {
+        core_->pool.submit([handler = ki->handler, req = slot->request, reply]() mutable {
           // Exceptions never cross a GridKE API (STYLE.md §2.3): a throwing handler is a
           // FAILED exchange for its KI.
           try {
-            handler(req, reply);
+            handler(*req, reply);
           } catch (const std::exception& e) {
             reply(internal_error(std::string("handler threw: ") + e.what()));
           } catch (...) {
@@ -148,8 +148,8 @@ class Run : public std::enable_shared_from_this<Run> {
     } else {
       rows = std::move(reply).value();
       if (core_->options.validate_reactive_output) {
-        auto valid = answer ? validate_answer(*slot->ki, slot->request, rows)
-                            : validate_reaction(*slot->ki, slot->request, rows);
+        auto valid = answer ? validate_answer(*slot->ki, slot->request->bindings, rows)
+                            : validate_reaction(*slot->ki, slot->request->bindings, rows);
         if (!valid) failure = valid.error().message();
       }
     }
@@ -219,7 +219,11 @@ class Run : public std::enable_shared_from_this<Run> {
   std::vector<ExchangeInfo> take_exchange_info_locked() {
     std::vector<ExchangeInfo> infos;
     infos.reserve(slots_.size());
-    for (const auto& s : slots_) infos.push_back(std::move(s->info));
+    for (const auto& s : slots_) {
+      // A REACT's exchange info shows the argument it received (copied once, at the end).
+      if (s->ki->kind() == ki::KiKind::react) s->info.bindings = s->request->bindings;
+      infos.push_back(std::move(s->info));
+    }
     return infos;
   }
 

@@ -10,19 +10,23 @@ TimerQueue::~TimerQueue() { shutdown(); }
 
 std::uint64_t TimerQueue::schedule(Clock::time_point when, std::function<void()> callback) {
   std::uint64_t id = 0;
+  bool earliest = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
       id = next_id_++;
-      pending_.emplace(std::make_pair(when, id), std::move(callback));
+      auto it = pending_.emplace(std::make_pair(when, id), std::move(callback)).first;
       when_of_.emplace(id, when);
+      earliest = it == pending_.begin();
     }
   }
   if (id == 0) {
     callback();
     return 0;
   }
-  cv_.notify_one();
+  // Only a new earliest deadline changes what the timer thread waits for; not waking it for
+  // the others saves a context switch per exchange.
+  if (earliest) cv_.notify_one();
   return id;
 }
 

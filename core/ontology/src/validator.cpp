@@ -99,10 +99,19 @@ std::pair<int, int> position_of(std::string_view text, std::initializer_list<std
   return {0, 0};
 }
 
+// Sorts by position and drops repeats: a predicate shared by an object list (`p ?a , ?b`) is one
+// term in the text, so it gets one finding.
 void sort_findings(std::vector<Finding>& f) {
   std::stable_sort(f.begin(), f.end(), [](const Finding& a, const Finding& b) {
-    return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+    return std::tie(a.file, a.line, a.column, a.check, a.message) <
+           std::tie(b.file, b.line, b.column, b.check, b.message);
   });
+  f.erase(std::unique(f.begin(), f.end(),
+                      [](const Finding& a, const Finding& b) {
+                        return a.file == b.file && a.line == b.line && a.column == b.column &&
+                               a.check == b.check && a.message == b.message;
+                      }),
+          f.end());
 }
 
 void append(Report& into, Report&& from) {

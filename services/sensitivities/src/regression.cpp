@@ -122,19 +122,34 @@ Result<void> check_shapes(const RegressionProblem& pr) {
   return ok();
 }
 
-// Solves (G + lambda I) B = C; names the weakest column on failure.
+// Factors G + lambda I; a pivot below kRelativePivotTolerance x its diagonal entry (or a failed
+// Cholesky) means collinear or constant regressors, reported with the weakest column.
 Result<Eigen::LLT<Matrix>> factor(const Matrix& g, double lambda) {
   Matrix a = g;
   a.diagonal().array() += lambda;
   Eigen::LLT<Matrix> llt(a);
-  if (llt.info() != Eigen::Success) {
-    Eigen::Index weakest = 0;
+  Eigen::Index weakest = 0;
+  double weakest_ratio = 1.0;
+  if (llt.info() == Eigen::Success) {
+    const Matrix& l = llt.matrixLLT();
+    for (Eigen::Index j = 0; j < a.rows(); ++j) {
+      const double ratio = a(j, j) > 0.0 ? l(j, j) * l(j, j) / a(j, j) : 0.0;
+      if (ratio < weakest_ratio) {
+        weakest_ratio = ratio;
+        weakest = j;
+      }
+    }
+  } else {
+    weakest_ratio = 0.0;
     a.diagonal().minCoeff(&weakest);
+  }
+  if (llt.info() != Eigen::Success || weakest_ratio < kRelativePivotTolerance) {
     return Error(ErrorCode::numerical,
                  "normal matrix G + lambda I (lambda " + std::to_string(lambda) +
-                     ") is not positive definite: regressors are collinear or constant; "
-                     "smallest diagonal at " +
-                     column_error("regressor", weakest, a(weakest, weakest)));
+                     ") is singular: regressors are collinear or constant; smallest relative "
+                     "pivot at " +
+                     column_error("regressor", weakest, weakest_ratio) + ", tolerance " +
+                     std::to_string(kRelativePivotTolerance));
   }
   return llt;
 }
@@ -149,9 +164,8 @@ Result<RegressionResult> fit(const RegressionProblem& pr, const RegressionOption
   Eigen::Index where = 0;
   if (const double least = raw.ng.diagonal().minCoeff(&where); least < kMinPairCount) {
     return Error(ErrorCode::numerical, "too few samples for " +
-                                           column_error("regressor", where, least) +
-                                           "; at least " + std::to_string(kMinPairCount) +
-                                           " needed");
+                                           column_error("regressor", where, least) + "; at least " +
+                                           std::to_string(kMinPairCount) + " needed");
   }
   if (const double least = raw.ny.minCoeff(&where); least < kMinPairCount) {
     return Error(ErrorCode::numerical, "too few samples for " +
@@ -187,8 +201,8 @@ Result<RegressionResult> fit(const RegressionProblem& pr, const RegressionOption
 
   // Robust refit: trim large residuals per target and re-solve that target.
   std::vector<std::vector<Eigen::Index>> trimmed(static_cast<std::size_t>(n));
-  Eigen::Matrix<bool, Eigen::Dynamic, 1> judged = Eigen::Matrix<bool, Eigen::Dynamic, 1>::Constant(
-      pr.x.rows(), true);
+  Eigen::Matrix<bool, Eigen::Dynamic, 1> judged =
+      Eigen::Matrix<bool, Eigen::Dynamic, 1>::Constant(pr.x.rows(), true);
   if (pr.x_mask.size() != 0) judged = (pr.x_mask.rowwise().minCoeff().array() > 0.5);
   for (int iteration = 0; iteration < options.robust_iterations; ++iteration) {
     const Matrix residual = pr.y - pr.x * out.coefficients;

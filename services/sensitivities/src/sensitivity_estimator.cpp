@@ -142,8 +142,8 @@ Result<SensitivityMatrix> estimate_sensitivities(const GridRegistration& grid,
   for (Eigen::Index j = 0; j < meters; ++j) {
     for (const auto& r : all[static_cast<std::size_t>(j)]->measurements) {
       ++q.records;
-      const double offset = static_cast<double>(r.timestamp_s - origin) /
-                            static_cast<double>(q.step_s);
+      const double offset =
+          static_cast<double>(r.timestamp_s - origin) / static_cast<double>(q.step_s);
       const auto slot = static_cast<Eigen::Index>(std::llround(offset));
       if (static_cast<double>(slot) != offset) ++q.snapped_timestamps;
       if (slot < 0 || slot >= slots || std::isfinite(p(slot, j))) continue;
@@ -211,7 +211,8 @@ Result<SensitivityMatrix> estimate_sensitivities(const GridRegistration& grid,
                                "': no meter's power varies; sensitivities cannot be estimated");
   }
   Matrix x(rows, static_cast<Eigen::Index>(kept.size()));
-  for (std::size_t c = 0; c < kept.size(); ++c) x.col(static_cast<Eigen::Index>(c)) = dp.col(kept[c]);
+  for (std::size_t c = 0; c < kept.size(); ++c)
+    x.col(static_cast<Eigen::Index>(c)) = dp.col(kept[c]);
 
   // 7. Solve.
   solver::RegressionProblem problem;
@@ -225,7 +226,8 @@ Result<SensitivityMatrix> estimate_sensitivities(const GridRegistration& grid,
   }
   auto fitted = solver::fit(problem, ro);
   if (!fitted) {
-    return fitted.error().with_context("grid '" + grid.network_id + "' (regressor columns are "
+    return fitted.error().with_context("grid '" + grid.network_id +
+                                       "' (regressor columns are "
                                        "the identifiable regular meters in registration order)");
   }
   const auto& f = *fitted;

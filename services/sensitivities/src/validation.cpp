@@ -99,8 +99,8 @@ Result<void> validate_upload(const GridRegistration& grid, const HistoricalData&
   std::set<std::string> seen;
   for (std::size_t k = 0; k < upload.meters.size(); ++k) {
     const auto& h = upload.meters[k];
-    const std::string where = "historicalFromMeters[" + std::to_string(k) + "] meter " +
-                              quoted(h.meter.meter_id);
+    const std::string where =
+        "historicalFromMeters[" + std::to_string(k) + "] meter " + quoted(h.meter.meter_id);
     const auto it = registered.find(h.meter.meter_id);
     if (it == registered.end()) {
       problems.add(where + ": unknown meter (not registered in grid " + quoted(grid.network_id) +
@@ -136,8 +136,8 @@ Result<void> validate_upload(const GridRegistration& grid, const HistoricalData&
     }
   }
   if (!problems.empty()) {
-    return invalid_argument(problems.message("historical data for grid " +
-                                             quoted(grid.network_id)));
+    return invalid_argument(
+        problems.message("historical data for grid " + quoted(grid.network_id)));
   }
   return ok();
 }
@@ -176,10 +176,10 @@ Result<void> validate_dataset(const GridRegistration& grid, const HistoricalData
       list += (k ? ", " : "") + quoted(missing[k]);
     }
     if (missing.size() > kMaxListedProblems) list += ", ...";
-    return failed_precondition(
-        what + ": partial network: " + std::to_string(missing.size()) + " of " +
-        std::to_string(grid.meters.size()) + " registered meters have no data (" + list +
-        "); the whole network under one secondary substation is required");
+    return failed_precondition(what + ": partial network: " + std::to_string(missing.size()) +
+                               " of " + std::to_string(grid.meters.size()) +
+                               " registered meters have no data (" + list +
+                               "); the whole network under one secondary substation is required");
   }
   Problems problems;
   std::int64_t common_step = 0;
@@ -187,7 +187,6 @@ Result<void> validate_dataset(const GridRegistration& grid, const HistoricalData
   for (const auto& m : grid.meters) {
     const auto& h = *by_id.at(m.meter_id);
     const auto step = nominal_step_s(h);
-    const auto span = h.measurements.back().timestamp_s - h.measurements.front().timestamp_s;
     if (step == 0) {
       problems.add("meter " + quoted(m.meter_id) + ": a single record has no time step");
       continue;
@@ -204,6 +203,8 @@ Result<void> validate_dataset(const GridRegistration& grid, const HistoricalData
                    " s differs from meter " + quoted(common_step_meter) + "'s " +
                    std::to_string(common_step) + " s");
     }
+    // Coverage: each record stands for one step, so N records at step s cover N * s.
+    const auto span = h.measurements.back().timestamp_s - h.measurements.front().timestamp_s + step;
     if (span < requirements.min_span_s) {
       problems.add("meter " + quoted(m.meter_id) + ": data span " + days(span) +
                    " is shorter than the required " + days(requirements.min_span_s));
@@ -254,8 +255,8 @@ Result<void> validate_dataset(const GridRegistration& grid, const HistoricalData
     return failed_precondition(
         what + ": partial network: the customers' mean consumption " + std::to_string(mean_cust) +
         " kW explains only " + std::to_string(100.0 * mean_cust / mean_sub).substr(0, 5) +
-        " % of the substation's mean import " + std::to_string(mean_sub) +
-        " kW (at least " + std::to_string(100.0 * requirements.min_energy_balance).substr(0, 5) +
+        " % of the substation's mean import " + std::to_string(mean_sub) + " kW (at least " +
+        std::to_string(100.0 * requirements.min_energy_balance).substr(0, 5) +
         " % required); the whole network under one secondary substation is required");
   }
   return ok();

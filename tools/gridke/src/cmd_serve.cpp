@@ -78,9 +78,8 @@ Result<long long> int_option(const cli::Args& args, const char* name, long long 
 int run_serve(const std::vector<std::string>& argv) {
   auto args = cli::Args::parse(argv, {"help"});
   if (!args) return cli::usage_error(verb, args.error().message());
-  if (auto unknown = args->unknown(
-          {"port", "bind", "data", "log-level", "heartbeat-s", "deadline-s", "lease-check-s",
-           "format"});
+  if (auto unknown = args->unknown({"port", "bind", "data", "log-level", "heartbeat-s",
+                                    "deadline-s", "lease-check-s", "format"});
       !unknown.empty()) {
     return cli::usage_error(verb, "unknown option --" + unknown.front());
   }
@@ -148,8 +147,8 @@ int run_serve(const std::vector<std::string>& argv) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  write_log(eng::LogLevel::info, std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
-                                     "; stopping");
+  write_log(eng::LogLevel::info,
+            std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + "; stopping");
   (*server)->stop();
   if (!data.empty()) {
     std::error_code ec;

@@ -18,9 +18,10 @@ std::string stopped_message(const KbId& kb) {
 
 // NOTES.md §1.4 GET /sc/handle: the 410 body.
 std::string gone_body() {
-  return wire::response_message("message",
-                                "This long polling request is cancelled by the server because it "
-                                "or the Knowledge Base is stopping. Do not reinitiate this request.")
+  return wire::response_message(
+             "message",
+             "This long polling request is cancelled by the server because it "
+             "or the Knowledge Base is stopping. Do not reinitiate this request.")
       .dump();
 }
 
@@ -73,9 +74,8 @@ void LongPollHub::deliver(const KbId& kb, const HandleRequest& request, Reply re
       Pending p{q.next_id++, request, std::move(reply)};
       if (q.poll) {
         std::string body = hand_out(kb, q, std::move(p), after);
-        after.push_back([respond = std::move(q.poll->respond), body = std::move(body)] {
-          respond(200, body);
-        });
+        after.push_back(
+            [respond = std::move(q.poll->respond), body = std::move(body)] { respond(200, body); });
         q.poll.reset();
       } else {
         if (q.queue.size() >= limits_.queue_capacity) {
@@ -106,9 +106,8 @@ LongPollHub::PollOutcome LongPollHub::poll(const KbId& kb, Responder respond) {
       Pending p = std::move(q.queue.front());
       q.queue.pop_front();
       std::string body = hand_out(kb, q, std::move(p), after);
-      after.push_back([respond = std::move(respond), body = std::move(body)] {
-        respond(200, body);
-      });
+      after.push_back(
+          [respond = std::move(respond), body = std::move(body)] { respond(200, body); });
       outcome = PollOutcome::answered;
     } else {
       q.poll = Poll{std::move(respond), SteadyClock::now() + limits_.heartbeat};

@@ -55,7 +55,8 @@ Error http_error(const HttpResult& r, std::string_view what) {
     case 501: return Error(ErrorCode::unimplemented, msg);
     case 504: return deadline_exceeded(msg);
     default:
-      if (r.status >= 500) return unavailable(std::string(what) + ": HTTP " + std::to_string(r.status) + ": " + msg);
+      if (r.status >= 500)
+        return unavailable(std::string(what) + ": HTTP " + std::to_string(r.status) + ": " + msg);
       return invalid_argument("HTTP " + std::to_string(r.status) + ": " + msg);
   }
 }
@@ -85,7 +86,7 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
   std::unique_ptr<http_client> calls;
   std::unique_ptr<http_client> polls;
   mutable std::mutex mu;
-  std::map<KbId, std::shared_ptr<LocalKb>, std::less<>> kbs;             // GUARDED_BY(mu)
+  std::map<KbId, std::shared_ptr<LocalKb>, std::less<>> kbs;           // GUARDED_BY(mu)
   std::map<long long, std::shared_ptr<http_client>> exchange_clients;  // GUARDED_BY(mu)
   rest::Scheduler scheduler;
   std::atomic<bool> shut_down{false};
@@ -105,12 +106,11 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
     return c;
   }
 
-  static pplx::task<HttpResult> send(http_client& client, const web::http::method& method,
-                                     const std::string& path, const std::string& kb,
-                                     const std::string& ki, std::optional<std::string> body,
-                                     std::optional<std::chrono::milliseconds> deadline = {},
-                                     pplx::cancellation_token token =
-                                         pplx::cancellation_token::none()) {
+  static pplx::task<HttpResult> send(
+      http_client& client, const web::http::method& method, const std::string& path,
+      const std::string& kb, const std::string& ki, std::optional<std::string> body,
+      std::optional<std::chrono::milliseconds> deadline = {},
+      pplx::cancellation_token token = pplx::cancellation_token::none()) {
     http_request req(method);
     req.set_request_uri(path);
     if (!kb.empty()) req.headers().add("Knowledge-Base-Id", kb);
@@ -163,7 +163,8 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
   }
 
   Result<KiId> register_ki_on_server(const KbId& kb, const ki::KnowledgeInteraction& def) const {
-    auto r = call(methods::POST, "/sc/ki", kb, {}, wire::knowledge_interaction_request_json(def).dump());
+    auto r =
+        call(methods::POST, "/sc/ki", kb, {}, wire::knowledge_interaction_request_json(def).dump());
     if (r.status != 200) return http_error(r, "POST /sc/ki");
     auto json = wire::parse_json(r.body);
     if (!json || !json->is_object() || !json->contains("knowledgeInteractionId") ||
@@ -313,8 +314,8 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
       case 410:
         // 410: the server stopped this poll (KB deleted, lease expired or server stopping).
         // The KB was not deleted by us, so check whether it still exists, re-registering if not.
-        return begin_recovery(kb, r.status == 404 ? std::chrono::milliseconds(0)
-                                                  : options.backoff_initial);
+        return begin_recovery(
+            kb, r.status == 404 ? std::chrono::milliseconds(0) : options.backoff_initial);
       default: return repoll_later(kb, next_backoff(*kb));
     }
   }
@@ -335,20 +336,20 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
     const long long handle_id = parsed->handle_request_id;
     const KiId server_ki = parsed->request.ki_id;
     auto self = shared_from_this();
-    Reply reply = [self, kb_id, server_ki, handle_id,
-                   once = std::make_shared<std::atomic<bool>>(false)](
-                      Result<pattern::BindingSet> result) {
-      if (once->exchange(true)) return;
-      Json response{{"handleRequestId", handle_id}};
-      if (result) {
-        response["bindingSet"] = wire::binding_set_to_json(*result);
-      } else {
-        response["errorMessage"] = result.error().message();
-      }
-      // Fire and forget: a 4xx here means the request was already dropped by the server.
-      send(*self->calls, methods::POST, "/sc/handle", kb_id, server_ki, response.dump())
-          .then([](HttpResult) {});
-    };
+    Reply reply =
+        [self, kb_id, server_ki, handle_id,
+         once = std::make_shared<std::atomic<bool>>(false)](Result<pattern::BindingSet> result) {
+          if (once->exchange(true)) return;
+          Json response{{"handleRequestId", handle_id}};
+          if (result) {
+            response["bindingSet"] = wire::binding_set_to_json(*result);
+          } else {
+            response["errorMessage"] = result.error().message();
+          }
+          // Fire and forget: a 4xx here means the request was already dropped by the server.
+          send(*self->calls, methods::POST, "/sc/handle", kb_id, server_ki, response.dump())
+              .then([](HttpResult) {});
+        };
     if (!target || !target->handler) {
       reply(not_found("No local handler for knowledge interaction " + server_ki));
       return;

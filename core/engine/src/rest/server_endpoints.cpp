@@ -19,9 +19,10 @@ void RestServer::Impl::post_ki(const Call& call, const std::string& body) {
   auto json = body_json(body);
   if (!json) return send_message(call, 400, json.error().message());
   if (!kb_exists(*kb)) {
-    return send_message(call, 404,
-                        "Could not add knowledge interaction, because the given knowledge base ID (" +
-                            *kb + ") is unknown.");
+    return send_message(
+        call, 404,
+        "Could not add knowledge interaction, because the given knowledge base ID (" + *kb +
+            ") is unknown.");
   }
   auto def = wire::knowledge_interaction_from_json(*json);
   if (!def) return send_message(call, 400, def.error().message());
@@ -39,7 +40,8 @@ void RestServer::Impl::post_ki(const Call& call, const std::string& body) {
     if (id.error().code() == ErrorCode::not_found) {
       return send_message(call, 404,
                           "Could not add knowledge interaction, because the given knowledge base "
-                          "ID (" + *kb + ") is unknown.");
+                          "ID (" +
+                              *kb + ") is unknown.");
     }
     return send_message(call, id.error().http_status() == 500 ? 500 : 400, id.error().message());
   }
@@ -47,8 +49,8 @@ void RestServer::Impl::post_ki(const Call& call, const std::string& body) {
     std::lock_guard lock(mu);
     kbs[*kb].kis[*id] = RegisteredKi{*id, *def};
   }
-  log(LogLevel::info, "knowledge base " + *kb + " registered " +
-                          std::string(ki::to_string(def->kind)) + " " + *id);
+  log(LogLevel::info,
+      "knowledge base " + *kb + " registered " + std::string(ki::to_string(def->kind)) + " " + *id);
   send_json(call, 200, Json{{"knowledgeInteractionId", *id}});
 }
 
@@ -92,7 +94,8 @@ void RestServer::Impl::proactive(const Call& call, const std::string& body, bool
                         "non-null.");
   }
   if (auto problem = rest::iri_problem(*ki); !problem.empty()) {
-    return send_message(call, 400, "Knowledge Interaction ID must be a valid URI: " + problem + ".");
+    return send_message(call, 400,
+                        "Knowledge Interaction ID must be a valid URI: " + problem + ".");
   }
   RegisteredKi found;
   switch (lookup_ki(*kb, *ki, &found)) {
@@ -117,7 +120,8 @@ void RestServer::Impl::proactive(const Call& call, const std::string& body, bool
     if (d->empty() || end != d->c_str() + d->size() || ms <= 0) {
       return send_message(call, 400,
                           "Header Gridke-Deadline-Ms must be a positive integer number of "
-                          "milliseconds, not '" + *d + "'.");
+                          "milliseconds, not '" +
+                              *d + "'.");
     }
     options.deadline = std::chrono::milliseconds(ms);
   }
@@ -153,12 +157,12 @@ void RestServer::Impl::proactive(const Call& call, const std::string& body, bool
     engine.post_async(*kb, *ki, std::move(request->bindings), std::move(options),
                       [self, call, ki = *ki, elapsed_ms, failed_count](Result<PostResult> r) {
                         if (!r) return self->send_error(call, r.error());
-                        self->log(LogLevel::info,
-                                  "POST " + ki + ": " + std::to_string(r->result_bindings.size()) +
-                                      " result bindings from " +
-                                      std::to_string(r->exchange_info.size()) + " KIs (" +
-                                      failed_count(r->exchange_info) + " failed) in " +
-                                      elapsed_ms() + " ms");
+                        self->log(LogLevel::info, "POST " + ki + ": " +
+                                                      std::to_string(r->result_bindings.size()) +
+                                                      " result bindings from " +
+                                                      std::to_string(r->exchange_info.size()) +
+                                                      " KIs (" + failed_count(r->exchange_info) +
+                                                      " failed) in " + elapsed_ms() + " ms");
                         self->send_json(call, 200, wire::post_result_to_json(*r));
                       });
   }
@@ -209,13 +213,14 @@ void RestServer::Impl::post_handle(const Call& call, const std::string& body) {
     case KiLookup::unknown_ki:
       return send_message(call, 400,
                           "Knowledge Interaction not found, because its ID must match an existing "
-                          "KI: " + *ki);
+                          "KI: " +
+                              *ki);
     case KiLookup::found: break;
   }
   if (!json->is_object()) {
-    return send_message(call, 400,
-                        std::string("The HandleResponse must be a JSON object, not ") +
-                            json->type_name() + ".");
+    return send_message(
+        call, 400,
+        std::string("The HandleResponse must be a JSON object, not ") + json->type_name() + ".");
   }
   auto id_it = json->find("handleRequestId");
   if (id_it == json->end() || id_it->is_null()) {
@@ -262,7 +267,8 @@ void RestServer::Impl::post_handle(const Call& call, const std::string& body) {
     } else {
       bool all_empty = true;
       for (const auto& b : *bindings) all_empty = all_empty && b.empty();
-      if (!all_empty) valid = invalid_argument("Bindings must be empty when the graph pattern is missing.");
+      if (!all_empty)
+        valid = invalid_argument("Bindings must be empty when the graph pattern is missing.");
     }
   } else {
     valid = invalid_argument("Knowledge Interaction " + *ki +

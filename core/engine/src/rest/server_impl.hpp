@@ -113,13 +113,15 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
                     std::chrono::steady_clock::now() - call.start)
                     .count();
       auto kb = header(call.req, kb_header);
-      log(LogLevel::debug, call.req.method() + " " + call.path + (kb ? " kb=" + *kb : "") +
-                               " -> " + std::to_string(status) + " (" +
-                               std::to_string(us / 1000.0) + " ms)");
+      log(LogLevel::debug, call.req.method() + " " + call.path + (kb ? " kb=" + *kb : "") + " -> " +
+                               std::to_string(status) + " (" + std::to_string(us / 1000.0) +
+                               " ms)");
     }
     observe(call.req.reply(resp));
   }
-  void send_json(const Call& call, int status, const Json& body) { send(call, status, body.dump()); }
+  void send_json(const Call& call, int status, const Json& body) {
+    send(call, status, body.dump());
+  }
   void send_message(const Call& call, int status, std::string_view message,
                     std::string_view type = "error") {
     send_json(call, status, wire::response_message(type, message));
@@ -249,8 +251,9 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
     const std::string& base = options.base_path;
     if (call.path.compare(0, base.size(), base) != 0 ||
         (call.path.size() > base.size() && call.path[base.size()] != '/')) {
-      send_message(call, 404, "No such endpoint: " + call.path + ". The API lives under " + base +
-                                  " (see docs/rest-api.md).");
+      send_message(call, 404,
+                   "No such endpoint: " + call.path + ". The API lives under " + base +
+                       " (see docs/rest-api.md).");
       return;
     }
     std::string route = call.path.substr(base.size());
@@ -267,24 +270,23 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
       return;
     }
     auto self = shared_from_this();
-    call.req.extract_utf8string(true).then(
-        [self, call, route](pplx::task<std::string> t) mutable {
-          std::string body;
-          try {
-            body = t.get();
-          } catch (const std::exception& e) {
-            self->send_message(call, 400, std::string("Could not read the request body: ") + e.what());
-            return;
-          }
-          if (body.size() > self->options.max_body_bytes) {
-            self->send_message(call, 413,
-                               "Request body of " + std::to_string(body.size()) +
-                                   " bytes exceeds the limit of " +
-                                   std::to_string(self->options.max_body_bytes) + " bytes.");
-            return;
-          }
-          self->dispatch(call, route, std::move(body));
-        });
+    call.req.extract_utf8string(true).then([self, call, route](pplx::task<std::string> t) mutable {
+      std::string body;
+      try {
+        body = t.get();
+      } catch (const std::exception& e) {
+        self->send_message(call, 400, std::string("Could not read the request body: ") + e.what());
+        return;
+      }
+      if (body.size() > self->options.max_body_bytes) {
+        self->send_message(call, 413,
+                           "Request body of " + std::to_string(body.size()) +
+                               " bytes exceeds the limit of " +
+                               std::to_string(self->options.max_body_bytes) + " bytes.");
+        return;
+      }
+      self->dispatch(call, route, std::move(body));
+    });
   }
 
   void dispatch(const Call& call, const std::string& route, std::string body) {
@@ -338,7 +340,8 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
   }
 
   Result<Json> body_json(const std::string& body) {
-    if (body.empty()) return invalid_argument("The request body is empty; a JSON body is required.");
+    if (body.empty())
+      return invalid_argument("The request body is empty; a JSON body is required.");
     return wire::parse_json(body);
   }
 
@@ -368,10 +371,12 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
     if (!json) return send_message(call, 400, json.error().message());
     auto info = wire::knowledge_base_from_json(*json);
     if (!info) return send_message(call, 400, info.error().message());
-    if (info->id.empty()) return send_message(call, 400, "Knowledge Base ID must be a non-empty URI.");
+    if (info->id.empty())
+      return send_message(call, 400, "Knowledge Base ID must be a non-empty URI.");
     if (auto problem = rest::iri_problem(info->id); !problem.empty()) {
-      return send_message(call, 400, "Knowledge base ID must be a valid RDF IRI. '" + info->id +
-                                         "' is not one: " + problem + ".");
+      return send_message(call, 400,
+                          "Knowledge base ID must be a valid RDF IRI. '" + info->id +
+                              "' is not one: " + problem + ".");
     }
     if (auto r = engine.create_knowledge_base(*info); !r) {
       return send_message(call, r.error().code() == ErrorCode::not_found ? 404 : 400,
@@ -420,7 +425,8 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
       std::lock_guard lock(mu);
       auto it = kbs.find(*kb);
       if (it == kbs.end()) {
-        return send_message(call, 404, "Knowledge base not found. (Has its lease already expired?)");
+        return send_message(call, 404,
+                            "Knowledge base not found. (Has its lease already expired?)");
       }
       if (!it->second.lease_s) {
         return send_message(call, 404,

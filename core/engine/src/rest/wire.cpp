@@ -96,7 +96,8 @@ Result<ki::CommunicativeAct> act_from_json(const Json& object) {
   const Json* v = member(object, "communicativeAct");
   if (v == nullptr) return ki::CommunicativeAct::inform();
   if (!v->is_object()) {
-    return invalid_argument(field_error("KnowledgeInteraction", "communicativeAct", "an object", *v));
+    return invalid_argument(
+        field_error("KnowledgeInteraction", "communicativeAct", "an object", *v));
   }
   ki::CommunicativeAct act;
   for (auto [field, target] : {std::pair{"requiredPurposes", &act.required_purposes},
@@ -133,7 +134,8 @@ Result<ExchangeInfo> exchange_info_from_json(const Json& j) {
   ExchangeInfo e;
   GRIDKE_ASSIGN_OR_RETURN(auto initiator, required_string(j, "ExchangeInfo", "initiator"));
   e.initiator = initiator == "reasoner" ? Initiator::reasoner : Initiator::knowledge_base;
-  GRIDKE_ASSIGN_OR_RETURN(e.knowledge_base_id, required_string(j, "ExchangeInfo", "knowledgeBaseId"));
+  GRIDKE_ASSIGN_OR_RETURN(e.knowledge_base_id,
+                          required_string(j, "ExchangeInfo", "knowledgeBaseId"));
   GRIDKE_ASSIGN_OR_RETURN(e.knowledge_interaction_id,
                           required_string(j, "ExchangeInfo", "knowledgeInteractionId"));
   GRIDKE_ASSIGN_OR_RETURN(auto start, required_string(j, "ExchangeInfo", "exchangeStart"));
@@ -257,8 +259,8 @@ Result<pattern::BindingSet> binding_set_from_json(const Json& json) {
   for (const auto& item : json) {
     if (item.is_null()) return invalid_argument("Bindings must be non-null.");
     if (!item.is_object()) {
-      return invalid_argument(std::string(shape) + " Binding " + std::to_string(index) +
-                              " is " + type_name(item) + ", not an object.");
+      return invalid_argument(std::string(shape) + " Binding " + std::to_string(index) + " is " +
+                              type_name(item) + ", not an object.");
     }
     wire.clear();
     wire.reserve(item.size());
@@ -336,11 +338,11 @@ Json knowledge_base_to_json(const KnowledgeBaseInfo& info) {
 Result<ki::KnowledgeInteraction> knowledge_interaction_from_json(const Json& json) {
   if (!json.is_object()) {
     return invalid_argument(
-        std::string("The body must be a KnowledgeInteraction JSON object, not ") +
-        type_name(json) + ".");
+        std::string("The body must be a KnowledgeInteraction JSON object, not ") + type_name(json) +
+        ".");
   }
-  GRIDKE_ASSIGN_OR_RETURN(auto type,
-                          required_string(json, "KnowledgeInteraction", "knowledgeInteractionType"));
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto type, required_string(json, "KnowledgeInteraction", "knowledgeInteractionType"));
   auto kind = ki::parse_ki_kind(type);
   if (!kind) return invalid_argument("Unexpected value for knowledgeInteractionType: " + type);
   ki::KnowledgeInteraction out;
@@ -393,8 +395,8 @@ Json knowledge_interaction_to_json(const RegisteredKi& registered) {
 
 Result<RegisteredKi> registered_ki_from_json(const Json& json) {
   RegisteredKi out;
-  GRIDKE_ASSIGN_OR_RETURN(out.id,
-                          required_string(json, "KnowledgeInteractionWithId", "knowledgeInteractionId"));
+  GRIDKE_ASSIGN_OR_RETURN(
+      out.id, required_string(json, "KnowledgeInteractionWithId", "knowledgeInteractionId"));
   GRIDKE_ASSIGN_OR_RETURN(out.definition, knowledge_interaction_from_json(json));
   return out;
 }
@@ -459,7 +461,8 @@ Json ask_result_to_json(const AskResult& result) {
     j["bindingSet"] = binding_set_to_json(e.bindings);
     infos.push_back(std::move(j));
   }
-  Json out{{"bindingSet", binding_set_to_json(result.bindings)}, {"exchangeInfo", std::move(infos)}};
+  Json out{{"bindingSet", binding_set_to_json(result.bindings)},
+           {"exchangeInfo", std::move(infos)}};
   if (result.knowledge_gaps) {
     Json gaps = Json::array();
     for (const auto& gap : *result.knowledge_gaps) {

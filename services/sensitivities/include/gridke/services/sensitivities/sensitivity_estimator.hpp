@@ -52,7 +52,7 @@ inline constexpr double kPlausibleHigh = 1.5;
 struct EstimatorOptions {
   EstimatorMode mode = EstimatorMode::robust;
   ReferenceVoltage reference = ReferenceVoltage::source;
-  double mad_threshold = 5.0;        ///< robust z-score beyond which a difference is dropped
+  double mad_threshold = 5.0;         ///< robust z-score beyond which a difference is dropped
   double power_resolution_kw = 1e-6;  ///< |dP| at or below this carries no information
   double nominal_v = 230.0;           ///< for the plausibility check
   int robust_iterations = 1;          ///< residual-trimming refits in robust mode
@@ -62,15 +62,15 @@ struct EstimatorOptions {
 
 /// Data-quality counts reported beside the matrix.
 struct DataQuality {
-  std::int64_t step_s = 0;                 ///< common time step
-  std::int64_t slots = 0;                  ///< slots on the time grid
-  std::int64_t records = 0;                ///< records received (all meters)
-  std::int64_t missing_records = 0;        ///< grid slots without a record (all meters)
-  std::int64_t implausible_voltages = 0;   ///< dropped by the plausibility check
-  std::int64_t snapped_timestamps = 0;     ///< records moved to the nearest grid slot
-  std::int64_t voltage_outliers = 0;       ///< voltage differences dropped by the MAD filter
-  std::int64_t power_outliers = 0;         ///< power differences dropped by the MAD filter
-  std::int64_t residual_outliers = 0;      ///< rows trimmed by the robust refit (all targets)
+  std::int64_t step_s = 0;                    ///< common time step
+  std::int64_t slots = 0;                     ///< slots on the time grid
+  std::int64_t records = 0;                   ///< records received (all meters)
+  std::int64_t missing_records = 0;           ///< grid slots without a record (all meters)
+  std::int64_t implausible_voltages = 0;      ///< dropped by the plausibility check
+  std::int64_t snapped_timestamps = 0;        ///< records moved to the nearest grid slot
+  std::int64_t voltage_outliers = 0;          ///< voltage differences dropped by the MAD filter
+  std::int64_t power_outliers = 0;            ///< power differences dropped by the MAD filter
+  std::int64_t residual_outliers = 0;         ///< rows trimmed by the robust refit (all targets)
   std::vector<std::string> not_identifiable;  ///< meters left out of the regressors
 };
 
@@ -85,11 +85,11 @@ struct SensitivityMatrix {
   std::vector<std::string> injection_meters;
   Eigen::MatrixXd sensitivity_v_per_kw;  ///< S(i, j), V per kW consumed
   Eigen::MatrixXd standard_error_v_per_kw;
-  std::vector<double> r_squared;        ///< per voltage meter
+  std::vector<double> r_squared;         ///< per voltage meter
   std::vector<double> residual_sigma_v;  ///< per voltage meter
-  std::vector<double> samples;          ///< difference samples used per voltage meter
-  double lambda = 0;                    ///< ridge parameter used (units of kW^2 per step)
-  double condition_number = 0;          ///< of the averaged normal matrix (1-norm estimate)
+  std::vector<double> samples;           ///< difference samples used per voltage meter
+  double lambda = 0;                     ///< ridge parameter used (units of kW^2 per step)
+  double condition_number = 0;           ///< of the averaged normal matrix (1-norm estimate)
   DataQuality quality;
 };
 

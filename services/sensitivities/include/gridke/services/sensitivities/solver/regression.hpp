@@ -45,14 +45,17 @@ struct RegressionProblem {
 };
 
 struct RegressionOptions {
-  double lambda = 0.0;          ///< ridge parameter on the averaged moments (units of G)
+  double lambda = 0.0;             ///< ridge parameter on the averaged moments (units of G)
   bool select_lambda_gcv = false;  ///< choose lambda by GCV (overrides `lambda`)
-  int robust_iterations = 0;    ///< residual-trimming refits (0 = none)
-  double trim_threshold = 5.0;  ///< in robust standard deviations of the residual
+  int robust_iterations = 0;       ///< residual-trimming refits (0 = none)
+  double trim_threshold = 5.0;     ///< in robust standard deviations of the residual
 };
 
 /// The smallest pair count accepted for any moment; below it the regressor is not identifiable.
 inline constexpr double kMinPairCount = 10.0;
+/// Cholesky pivot^2 / diagonal below this = collinear regressors (about 1e4 x double epsilon^(1/2)
+/// squared: keeps the OLS solution accurate to ~1e-8 relative).
+inline constexpr double kRelativePivotTolerance = 1e-12;
 /// GCV grid: lambda = trace(G)/p * 10^k for k in [kGcvLowestExponent, kGcvHighestExponent].
 inline constexpr int kGcvLowestExponent = -10;
 inline constexpr int kGcvHighestExponent = 0;
@@ -60,13 +63,13 @@ inline constexpr int kGcvHighestExponent = 0;
 inline constexpr double kMadToSigma = 1.4826;
 
 struct RegressionResult {
-  Matrix coefficients;     ///< p x n: column i = b_i
-  Matrix standard_errors;  ///< p x n
-  Vector r_squared;        ///< n
-  Vector residual_sigma;   ///< n, same unit as y
-  Vector samples;          ///< n: rows where target i is present (n_i)
+  Matrix coefficients;            ///< p x n: column i = b_i
+  Matrix standard_errors;         ///< p x n
+  Vector r_squared;               ///< n
+  Vector residual_sigma;          ///< n, same unit as y
+  Vector samples;                 ///< n: rows where target i is present (n_i)
   std::vector<int> trimmed_rows;  ///< n: rows removed by the robust refit per target
-  double lambda = 0.0;     ///< the lambda used
+  double lambda = 0.0;            ///< the lambda used
   double condition_number = 0.0;  ///< of G (2-norm, from its eigenvalues)
 };
 

@@ -1,0 +1,119 @@
+#pragma once
+// SensitivitiesService: the Sensitivities Engine as a service (D4.3 §4.1.3, Table 15 service 3):
+// registered LV grids, their merged smart-meter history, the latest sensitivity matrix, and
+// asynchronous jobs (request id, progress, result, removal), all stored in one SQLite database
+// (WAL journal) so that grids, data, results and unfinished jobs survive a restart.
+//
+// Jobs: submit_*() validates what can be checked at once (unknown grid, bad rows), stores the
+// input with the job and returns a request id; one worker thread runs jobs in submission order.
+//   update_historical_data — merges the rows into the grid's history (a row with the same meter
+//     and timestamp replaces the stored one), then recomputes the sensitivities (D4.3: "The
+//     arrival of a new set of historical measurements triggers the recalculation"). When the
+//     merged data is not yet usable (partial network, < 3 months) the rows stay stored and the
+//     job fails with that reason. Result: Output 1 JSON.
+//   load_correlation — Output 2 JSON; flexibility_requirements — Output 3 JSON. Both need
+//     sensitivities (failed_precondition otherwise).
+// A job left `running` by a crash is queued again when the database is reopened.
+//
+// Thread safety: internally synchronised; every method may be called from any thread.
+// Ownership: owns its SQLite connection and worker thread; the destructor stops the worker
+// after the job in progress (a stopped job stays `running` in the database and is re-queued on
+// the next open).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gridke/base/result.hpp"
+#include "gridke/services/sensitivities/model/meter_data.hpp"
+#include "gridke/services/sensitivities/sensitivity_estimator.hpp"
+#include "gridke/services/sensitivities/voltage_analysis.hpp"
+
+namespace gridke::services::sensitivities {
+
+enum class JobKind : std::uint8_t {
+  update_historical_data = 0,
+  load_correlation = 1,
+  flexibility_requirements = 2,
+};
+enum class JobState : std::uint8_t { queued = 0, running = 1, done = 2, failed = 3 };
+
+/// "updateHistoricalData", "loadCorrelation", "flexibilityRequirements" (D4.3 endpoint names).
+const char* to_string(JobKind kind) noexcept;
+/// "queued", "running", "done", "failed".
+const char* to_string(JobState state) noexcept;
+
+struct JobStatus {
+  std::string request_id;
+  JobKind kind = JobKind::update_historical_data;
+  std::string network_id;
+  JobState state = JobState::queued;
+  double progress = 0;      ///< 0..1
+  std::string result_json;  ///< when done
+  std::string error_code;   ///< when failed: to_string(ErrorCode)
+  std::string error_message;
+  std::int64_t created_s = 0;
+  std::int64_t updated_s = 0;
+};
+
+struct ServiceOptions {
+  EstimatorOptions estimator;
+  AnalysisOptions analysis;
+  bool start_worker = true;  ///< false: jobs stay queued (tests of restart behaviour)
+};
+
+class SensitivitiesService {
+ public:
+  /// Opens (creating if needed) the database at `path` (":memory:" for a private in-memory one)
+  /// and starts the worker. Errors: unavailable when the file cannot be opened; internal on a
+  /// schema failure (SQLite's message included).
+  static Result<std::unique_ptr<SensitivitiesService>> open(const std::string& path,
+                                                            ServiceOptions options = {});
+  ~SensitivitiesService();
+  SensitivitiesService(const SensitivitiesService&) = delete;
+  SensitivitiesService& operator=(const SensitivitiesService&) = delete;
+
+  /// Errors: invalid_argument from validate_registration; already_exists for a known id.
+  Result<void> register_grid(const GridRegistration& grid);
+  /// Deletes the grid and every record of it (history, sensitivities, jobs). Errors: not_found.
+  Result<void> remove_grid(std::string_view network_id);
+  /// Errors: not_found.
+  Result<GridRegistration> grid(std::string_view network_id) const;
+
+  /// Errors: not_found (grid); invalid_argument from validate_upload (every bad row named).
+  Result<std::string> submit_historical_data(std::string_view network_id, HistoricalData data);
+  /// `limits` overrides the service's default voltage limits for this job.
+  /// Errors: not_found (grid); invalid_argument for an empty list or an appliance at a meter
+  /// that is not a registered regular meter (named).
+  Result<std::string> submit_load_correlation(std::string_view network_id,
+                                              std::vector<ApplianceHistory> appliances,
+                                              std::optional<VoltageLimits> limits = {});
+  Result<std::string> submit_flexibility_requirements(std::string_view network_id,
+                                                      std::vector<ApplianceHistory> appliances,
+                                                      std::optional<VoltageLimits> limits = {});
+
+  /// Errors: not_found for an unknown request id.
+  Result<JobStatus> job(std::string_view request_id) const;
+  /// Forgets a finished or queued job. Errors: not_found; failed_precondition while running.
+  Result<void> remove_job(std::string_view request_id);
+
+  /// The latest sensitivity matrix of a grid. Errors: not_found (grid); failed_precondition
+  /// when none has been computed yet.
+  Result<SensitivityMatrix> sensitivities(std::string_view network_id) const;
+  /// Number of stored history records of a grid (all meters). Errors: not_found.
+  Result<std::int64_t> stored_records(std::string_view network_id) const;
+
+  /// Blocks until no job is queued or running, or `timeout` passes; true when idle.
+  bool wait_idle(std::chrono::milliseconds timeout) const;
+
+ private:
+  struct Impl;
+  explicit SensitivitiesService(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gridke::services::sensitivities

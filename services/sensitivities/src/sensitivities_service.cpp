@@ -1,0 +1,522 @@
+// SensitivitiesService: SQLite job store and worker (sensitivities_service.hpp).
+
+#include "gridke/services/sensitivities/sensitivities_service.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "gridke/services/sensitivities/json_codec.hpp"
+#include "gridke/services/sensitivities/model/validation.hpp"
+#include "sqlite_handles.hpp"
+
+namespace gridke::services::sensitivities {
+namespace {
+
+using storage::Statement;
+
+constexpr const char* kSchema = R"(
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS grids (
+  network_id TEXT PRIMARY KEY,
+  registration TEXT NOT NULL,
+  created_s INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS measurements (
+  network_id TEXT NOT NULL REFERENCES grids(network_id) ON DELETE CASCADE,
+  meter_id TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  v REAL NOT NULL,
+  p REAL NOT NULL,
+  PRIMARY KEY (network_id, meter_id, timestamp)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sensitivities (
+  network_id TEXT PRIMARY KEY REFERENCES grids(network_id) ON DELETE CASCADE,
+  result TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  request_id TEXT UNIQUE NOT NULL,
+  network_id TEXT NOT NULL REFERENCES grids(network_id) ON DELETE CASCADE,
+  kind INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  progress REAL NOT NULL,
+  input TEXT NOT NULL,
+  result TEXT,
+  error_code TEXT,
+  error_message TEXT,
+  created_s INTEGER NOT NULL,
+  updated_s INTEGER NOT NULL);
+UPDATE jobs SET state = 0, progress = 0 WHERE state = 1;
+)";
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string new_request_id() {
+  static std::mutex m;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard lock(m);
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+std::string limits_json(const std::optional<VoltageLimits>& l) {
+  if (!l) return "null";
+  return nlohmann::json{
+      {"nominal_v", l->nominal_v}, {"lower_v", l->lower_v}, {"upper_v", l->upper_v}}
+      .dump();
+}
+
+}  // namespace
+
+const char* to_string(JobKind kind) noexcept {
+  switch (kind) {
+    case JobKind::update_historical_data: return "updateHistoricalData";
+    case JobKind::load_correlation: return "loadCorrelation";
+    case JobKind::flexibility_requirements: return "flexibilityRequirements";
+  }
+  return "updateHistoricalData";
+}
+
+const char* to_string(JobState state) noexcept {
+  switch (state) {
+    case JobState::queued: return "queued";
+    case JobState::running: return "running";
+    case JobState::done: return "done";
+    case JobState::failed: return "failed";
+  }
+  return "queued";
+}
+
+struct SensitivitiesService::Impl {
+  ServiceOptions options;
+  // The connection is declared first: it must outlive everything that uses it.
+  storage::DatabasePtr db;
+  mutable std::mutex mutex;  // guards db and `stopping`
+  mutable std::condition_variable changed;
+  bool stopping = false;
+  bool busy = false;  // the worker is running a job
+  std::thread worker;
+
+  // --- storage (REQUIRES: mutex held) ---
+  Result<std::optional<GridRegistration>> load_grid(std::string_view id) const {
+    GRIDKE_ASSIGN_OR_RETURN(
+        auto st,
+        Statement::prepare(db.get(), "SELECT registration FROM grids WHERE network_id = ?"));
+    st.bind(1, id);
+    GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
+    if (!row) return std::optional<GridRegistration>();
+    GRIDKE_ASSIGN_OR_RETURN(auto g, parse_registration(id, st.column_text(0)));
+    return std::optional<GridRegistration>(std::move(g));
+  }
+
+  Result<GridRegistration> require_grid(std::string_view id) const {
+    GRIDKE_ASSIGN_OR_RETURN(auto g, load_grid(id));
+    if (!g) return not_found("grid '" + std::string(id) + "' is not registered");
+    return std::move(*g);
+  }
+
+  Result<HistoricalData> load_history(const GridRegistration& g) const {
+    GRIDKE_ASSIGN_OR_RETURN(
+        auto st, Statement::prepare(
+                     db.get(),
+                     "SELECT meter_id, timestamp, v, p FROM measurements WHERE network_id = ? "
+                     "ORDER BY meter_id, timestamp"));
+    st.bind(1, g.network_id);
+    std::unordered_map<std::string, std::size_t> index;
+    HistoricalData d;
+    for (const auto& m : g.meters) {
+      index[m.meter_id] = d.meters.size();
+      d.meters.push_back({m, {}});
+    }
+    while (true) {
+      GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
+      if (!row) break;
+      const auto it = index.find(st.column_text(0));
+      if (it == index.end()) continue;
+      d.meters[it->second].measurements.push_back(
+          {st.column_int(1), st.column_double(2), st.column_double(3)});
+    }
+    return d;
+  }
+
+  Result<void> set_progress(const std::string& id, JobState state, double progress) {
+    GRIDKE_ASSIGN_OR_RETURN(
+        auto st,
+        Statement::prepare(
+            db.get(),
+            "UPDATE jobs SET state = ?, progress = ?, updated_s = ? WHERE request_id = ?"));
+    st.bind(1, static_cast<std::int64_t>(state)).bind(2, progress).bind(3, now_s()).bind(4, id);
+    return st.run();
+  }
+
+  Result<void> finish(const std::string& id, const Result<std::string>& outcome) {
+    GRIDKE_ASSIGN_OR_RETURN(auto st,
+                            Statement::prepare(db.get(),
+                                               "UPDATE jobs SET state = ?, progress = 1, result = "
+                                               "?, error_code = ?, error_message = ?, "
+                                               "updated_s = ? WHERE request_id = ?"));
+    if (outcome) {
+      st.bind(1, static_cast<std::int64_t>(JobState::done)).bind(2, *outcome);
+    } else {
+      st.bind(1, static_cast<std::int64_t>(JobState::failed))
+          .bind(3, gridke::to_string(outcome.error().code()))
+          .bind(4, outcome.error().to_string());
+    }
+    st.bind(5, now_s()).bind(6, id);
+    return st.run();
+  }
+
+  Result<std::string> enqueue(std::string_view network_id, JobKind kind, const std::string& input) {
+    const std::string id = new_request_id();
+    {
+      std::lock_guard lock(mutex);
+      GRIDKE_ASSIGN_OR_RETURN(
+          auto st,
+          Statement::prepare(
+              db.get(),
+              "INSERT INTO jobs (request_id, network_id, kind, state, progress, input, created_s, "
+              "updated_s) VALUES (?, ?, ?, 0, 0, ?, ?, ?)"));
+      const auto t = now_s();
+      st.bind(1, id).bind(2, network_id).bind(3, static_cast<std::int64_t>(kind)).bind(4, input);
+      st.bind(5, t).bind(6, t);
+      GRIDKE_TRY(st.run());
+    }
+    changed.notify_all();
+    return id;
+  }
+
+  // --- jobs (run without the lock; take it for each storage step) ---
+  Result<std::string> run_update(const std::string& id, const std::string& network_id,
+                                 const std::string& input) {
+    GRIDKE_ASSIGN_OR_RETURN(const HistoricalData upload, parse_historical_data(input));
+    GridRegistration g;
+    HistoricalData all;
+    std::int64_t stored = 0;
+    {
+      std::lock_guard lock(mutex);
+      GRIDKE_ASSIGN_OR_RETURN(g, require_grid(network_id));
+      GRIDKE_TRY(storage::execute(db.get(), "BEGIN"));
+      auto insert = Statement::prepare(
+          db.get(),
+          "INSERT OR REPLACE INTO measurements (network_id, meter_id, timestamp, v, p) "
+          "VALUES (?, ?, ?, ?, ?)");
+      if (!insert) {
+        (void)storage::execute(db.get(), "ROLLBACK");
+        return insert.error();
+      }
+      for (const auto& h : upload.meters) {
+        for (const auto& r : h.measurements) {
+          insert->bind(1, network_id).bind(2, h.meter.meter_id).bind(3, r.timestamp_s);
+          insert->bind(4, r.v_measured_v).bind(5, r.p_measured_kw);
+          if (auto done = insert->run(); !done) {
+            (void)storage::execute(db.get(), "ROLLBACK");
+            return done.error();
+          }
+          ++stored;
+        }
+      }
+      GRIDKE_TRY(storage::execute(db.get(), "COMMIT"));
+      GRIDKE_TRY(set_progress(id, JobState::running, 0.4));
+      GRIDKE_ASSIGN_OR_RETURN(all, load_history(g));
+    }
+    auto s = estimate_sensitivities(g, all, options.estimator);
+    if (!s) {
+      return s.error().with_context(std::to_string(stored) +
+                                    " records stored; sensitivities not recomputed");
+    }
+    const std::string out = to_json(*s);
+    std::lock_guard lock(mutex);
+    GRIDKE_ASSIGN_OR_RETURN(
+        auto st,
+        Statement::prepare(
+            db.get(), "INSERT OR REPLACE INTO sensitivities (network_id, result) VALUES (?, ?)"));
+    st.bind(1, network_id).bind(2, out);
+    GRIDKE_TRY(st.run());
+    return out;
+  }
+
+  Result<std::string> run_analysis(const std::string& id, JobKind kind,
+                                   const std::string& network_id, const std::string& input) {
+    const auto body = nlohmann::json::parse(input, nullptr, false);
+    if (body.is_discarded() || !body.contains("appliances")) {
+      return Error(ErrorCode::internal, "stored job input is damaged");
+    }
+    GRIDKE_ASSIGN_OR_RETURN(const auto appliances, parse_appliances(body.at("appliances").dump()));
+    AnalysisOptions ao = options.analysis;
+    if (body.contains("limits") && body.at("limits").is_object()) {
+      ao.limits.nominal_v = body["limits"].value("nominal_v", ao.limits.nominal_v);
+      ao.limits.lower_v = body["limits"].value("lower_v", ao.limits.lower_v);
+      ao.limits.upper_v = body["limits"].value("upper_v", ao.limits.upper_v);
+    }
+    SensitivityMatrix s;
+    HistoricalData history;
+    {
+      std::lock_guard lock(mutex);
+      GRIDKE_ASSIGN_OR_RETURN(const auto g, require_grid(network_id));
+      GRIDKE_ASSIGN_OR_RETURN(s, load_sensitivities(network_id));
+      GRIDKE_ASSIGN_OR_RETURN(history, load_history(g));
+      GRIDKE_TRY(set_progress(id, JobState::running, 0.5));
+    }
+    if (kind == JobKind::load_correlation) {
+      GRIDKE_ASSIGN_OR_RETURN(const auto a, analyse_voltages(history, s, appliances, ao));
+      return to_json(a);
+    }
+    GRIDKE_ASSIGN_OR_RETURN(const auto f, flexibility_requirements(history, s, appliances, ao));
+    return to_json(f);
+  }
+
+  Result<SensitivityMatrix> load_sensitivities(std::string_view network_id) const {
+    GRIDKE_ASSIGN_OR_RETURN(
+        auto st,
+        Statement::prepare(db.get(), "SELECT result FROM sensitivities WHERE network_id = ?"));
+    st.bind(1, network_id);
+    GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
+    if (!row) {
+      return failed_precondition("grid '" + std::string(network_id) +
+                                 "' has no sensitivities yet: upload at least 3 months of "
+                                 "historical data for every meter first");
+    }
+    return parse_sensitivity_matrix(st.column_text(0));
+  }
+
+  void work() {
+    while (true) {
+      std::string id, network_id, input;
+      JobKind kind{};
+      {
+        std::unique_lock lock(mutex);
+        busy = false;
+        changed.notify_all();
+        while (true) {
+          if (stopping) return;
+          auto st = Statement::prepare(
+              db.get(),
+              "SELECT request_id, network_id, kind, input FROM jobs WHERE state = 0 "
+              "ORDER BY seq LIMIT 1");
+          if (st) {
+            auto row = st->step();
+            if (row && *row) {
+              id = st->column_text(0);
+              network_id = st->column_text(1);
+              kind = static_cast<JobKind>(st->column_int(2));
+              input = st->column_text(3);
+              break;
+            }
+          }
+          changed.wait(lock);
+        }
+        busy = true;
+        (void)set_progress(id, JobState::running, 0.1);
+      }
+      Result<std::string> outcome = kind == JobKind::update_historical_data
+                                        ? run_update(id, network_id, input)
+                                        : run_analysis(id, kind, network_id, input);
+      std::lock_guard lock(mutex);
+      (void)finish(id, outcome);
+    }
+  }
+};
+
+SensitivitiesService::SensitivitiesService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SensitivitiesService::~SensitivitiesService() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->changed.notify_all();
+  if (impl_->worker.joinable()) impl_->worker.join();
+}
+
+Result<std::unique_ptr<SensitivitiesService>> SensitivitiesService::open(const std::string& path,
+                                                                         ServiceOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  impl->db.reset(raw);
+  if (rc != SQLITE_OK) {
+    return unavailable("cannot open sensitivities database '" + path +
+                       "': " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  sqlite3_busy_timeout(raw, 5000);
+  GRIDKE_TRY(storage::execute(raw, kSchema));
+  std::unique_ptr<SensitivitiesService> service(new SensitivitiesService(std::move(impl)));
+  if (service->impl_->options.start_worker) {
+    service->impl_->worker = std::thread([s = service->impl_.get()] { s->work(); });
+  }
+  return service;
+}
+
+Result<void> SensitivitiesService::register_grid(const GridRegistration& grid) {
+  GRIDKE_TRY(validate_registration(grid, impl_->options.estimator.requirements));
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_ASSIGN_OR_RETURN(const auto existing, impl_->load_grid(grid.network_id));
+  if (existing) return already_exists("grid '" + grid.network_id + "' is already registered");
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto st, Statement::prepare(
+                   impl_->db.get(),
+                   "INSERT INTO grids (network_id, registration, created_s) VALUES (?, ?, ?)"));
+  st.bind(1, grid.network_id).bind(2, to_json(grid)).bind(3, now_s());
+  return st.run();
+}
+
+Result<void> SensitivitiesService::remove_grid(std::string_view network_id) {
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_TRY(impl_->require_grid(network_id));
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto st, Statement::prepare(impl_->db.get(), "DELETE FROM grids WHERE network_id = ?"));
+  st.bind(1, network_id);
+  return st.run();
+}
+
+Result<GridRegistration> SensitivitiesService::grid(std::string_view network_id) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->require_grid(network_id);
+}
+
+Result<std::string> SensitivitiesService::submit_historical_data(std::string_view network_id,
+                                                                 HistoricalData data) {
+  GridRegistration g;
+  {
+    std::lock_guard lock(impl_->mutex);
+    GRIDKE_ASSIGN_OR_RETURN(g, impl_->require_grid(network_id));
+  }
+  GRIDKE_TRY(validate_upload(g, data));
+  if (data.meters.empty()) return invalid_argument("historicalFromMeters is empty");
+  return impl_->enqueue(network_id, JobKind::update_historical_data, to_json(data));
+}
+
+namespace {
+Result<void> check_appliances(const GridRegistration& g,
+                              const std::vector<ApplianceHistory>& appliances) {
+  if (appliances.empty()) return invalid_argument("historicalFromAppliances is empty");
+  for (std::size_t k = 0; k < appliances.size(); ++k) {
+    bool known = false;
+    for (const auto& m : g.meters) {
+      known = known || (m.meter_id == appliances[k].meter_id && m.kind == MeterKind::regular);
+    }
+    if (!known) {
+      return invalid_argument("historicalFromAppliances[" + std::to_string(k) + "] appliance '" +
+                              appliances[k].appliance_id + "': meter '" + appliances[k].meter_id +
+                              "' is not a regular meter of grid '" + g.network_id + "'");
+    }
+  }
+  return ok();
+}
+}  // namespace
+
+Result<std::string> SensitivitiesService::submit_load_correlation(
+    std::string_view network_id, std::vector<ApplianceHistory> appliances,
+    std::optional<VoltageLimits> limits) {
+  GridRegistration g;
+  {
+    std::lock_guard lock(impl_->mutex);
+    GRIDKE_ASSIGN_OR_RETURN(g, impl_->require_grid(network_id));
+  }
+  GRIDKE_TRY(check_appliances(g, appliances));
+  const std::string input =
+      "{\"appliances\":" + to_json(appliances) + ",\"limits\":" + limits_json(limits) + "}";
+  return impl_->enqueue(network_id, JobKind::load_correlation, input);
+}
+
+Result<std::string> SensitivitiesService::submit_flexibility_requirements(
+    std::string_view network_id, std::vector<ApplianceHistory> appliances,
+    std::optional<VoltageLimits> limits) {
+  GridRegistration g;
+  {
+    std::lock_guard lock(impl_->mutex);
+    GRIDKE_ASSIGN_OR_RETURN(g, impl_->require_grid(network_id));
+  }
+  GRIDKE_TRY(check_appliances(g, appliances));
+  const std::string input =
+      "{\"appliances\":" + to_json(appliances) + ",\"limits\":" + limits_json(limits) + "}";
+  return impl_->enqueue(network_id, JobKind::flexibility_requirements, input);
+}
+
+Result<JobStatus> SensitivitiesService::job(std::string_view request_id) const {
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto st, Statement::prepare(impl_->db.get(),
+                                  "SELECT request_id, kind, network_id, state, progress, result, "
+                                  "error_code, error_message, "
+                                  "created_s, updated_s FROM jobs WHERE request_id = ?"));
+  st.bind(1, request_id);
+  GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
+  if (!row) return not_found("request '" + std::string(request_id) + "' is unknown");
+  JobStatus j;
+  j.request_id = st.column_text(0);
+  j.kind = static_cast<JobKind>(st.column_int(1));
+  j.network_id = st.column_text(2);
+  j.state = static_cast<JobState>(st.column_int(3));
+  j.progress = st.column_double(4);
+  j.result_json = st.column_text(5);
+  j.error_code = st.column_text(6);
+  j.error_message = st.column_text(7);
+  j.created_s = st.column_int(8);
+  j.updated_s = st.column_int(9);
+  return j;
+}
+
+Result<void> SensitivitiesService::remove_job(std::string_view request_id) {
+  GRIDKE_ASSIGN_OR_RETURN(const auto j, job(request_id));
+  if (j.state == JobState::running) {
+    return failed_precondition("request '" + j.request_id + "' is running; remove it when done");
+  }
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto st,
+      Statement::prepare(impl_->db.get(), "DELETE FROM jobs WHERE request_id = ? AND state != 1"));
+  st.bind(1, request_id);
+  return st.run();
+}
+
+Result<SensitivityMatrix> SensitivitiesService::sensitivities(std::string_view network_id) const {
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_TRY(impl_->require_grid(network_id));
+  return impl_->load_sensitivities(network_id);
+}
+
+Result<std::int64_t> SensitivitiesService::stored_records(std::string_view network_id) const {
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_TRY(impl_->require_grid(network_id));
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto st, Statement::prepare(impl_->db.get(),
+                                  "SELECT COUNT(*) FROM measurements WHERE network_id = ?"));
+  st.bind(1, network_id);
+  GRIDKE_TRY(st.step());
+  return st.column_int(0);
+}
+
+bool SensitivitiesService::wait_idle(std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock lock(impl_->mutex);
+  while (true) {
+    bool pending = impl_->busy;
+    if (!pending) {
+      auto st =
+          Statement::prepare(impl_->db.get(), "SELECT COUNT(*) FROM jobs WHERE state IN (0, 1)");
+      if (st) {
+        const auto row = st->step();
+        pending = row && *row && st->column_int(0) > 0;
+      }
+    }
+    if (!pending) return true;
+    if (!impl_->options.start_worker) return false;
+    if (impl_->changed.wait_until(lock, deadline) == std::cv_status::timeout) return false;
+  }
+}
+
+}  // namespace gridke::services::sensitivities
