@@ -89,7 +89,8 @@ void BM_EmbeddedEngine_Post100BindingsToOneReact(benchmark::State& state) {
 }
 BENCHMARK(BM_EmbeddedEngine_Post100BindingsToOneReact)
     ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime()->MeasureProcessCPUTime();
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 // ASK answered by one ANSWER returning one binding.
 void BM_EmbeddedEngine_AskOneAnswerOneBinding(benchmark::State& state) {
@@ -102,13 +103,16 @@ void BM_EmbeddedEngine_AskOneAnswerOneBinding(benchmark::State& state) {
     if (!r || r->bindings.size() != 1) state.SkipWithError("ask failed");
   }
 }
-BENCHMARK(BM_EmbeddedEngine_AskOneAnswerOneBinding)->Unit(benchmark::kMicrosecond)->UseRealTime()->MeasureProcessCPUTime();
+BENCHMARK(BM_EmbeddedEngine_AskOneAnswerOneBinding)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 // TNO TestAskAnswerLargeBindingSets: 2 KBs × 1,500 bindings × 7 variables → 3,000 bindings.
 void BM_EmbeddedEngine_Ask3000BindingsTwoKbs(benchmark::State& state) {
   const std::string pattern =
-      "?m a ex:Measurement . ?m ex:of ?p . ?m ex:value ?v . ?m ex:unit ?u . ?m ex:time ?t . "
-      "?m ex:by ?s . ?m ex:quality ?q .";
+      "?m ex:of ?p . ?m ex:value ?v . ?m ex:unit ?u . ?m ex:time ?t . ?m ex:by ?s . "
+      "?m ex:quality ?q .";
   EmbeddedEngine engine;
   make_kbs(engine, 3);
   const KiId asking = ask_ki(engine, 0, pattern);
@@ -134,7 +138,10 @@ void BM_EmbeddedEngine_Ask3000BindingsTwoKbs(benchmark::State& state) {
     if (!r || r->bindings.size() != 3000) state.SkipWithError("ask failed");
   }
 }
-BENCHMARK(BM_EmbeddedEngine_Ask3000BindingsTwoKbs)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+BENCHMARK(BM_EmbeddedEngine_Ask3000BindingsTwoKbs)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 // TNO issue #696: 5 identical 5-triple ANSWER KIs, all 5 answers come back.
 void BM_EmbeddedEngine_Issue696FiveIdentical(benchmark::State& state) {
@@ -157,7 +164,10 @@ void BM_EmbeddedEngine_Issue696FiveIdentical(benchmark::State& state) {
     if (!r || r->bindings.size() != 5) state.SkipWithError("ask failed");
   }
 }
-BENCHMARK(BM_EmbeddedEngine_Issue696FiveIdentical)->Unit(benchmark::kMicrosecond)->UseRealTime()->MeasureProcessCPUTime();
+BENCHMARK(BM_EmbeddedEngine_Issue696FiveIdentical)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 // First ASK after a change: the plan for a 20-triple SAREF ASK over 1,000 registered KIs is
 // rebuilt (a KI is registered and unregistered outside the timing to bump the version).
@@ -203,7 +213,8 @@ void BM_EmbeddedEngine_PlanSaref20Against1000Kis(benchmark::State& state) {
 }
 BENCHMARK(BM_EmbeddedEngine_PlanSaref20Against1000Kis)
     ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime()->MeasureProcessCPUTime();
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 }  // namespace
 

@@ -119,5 +119,15 @@ TEST(NetworkJson, LoadOnAbsentPhaseIsRejected) {
                        HasSubstr("load 'P1' uses phases B but bus '3' has only A")));
 }
 
+TEST(NetworkJson, RegulatorNeedsThreeRatios) {
+  const std::string with_regulator =
+      replace(small_feeder, "\"loads\":",
+              "\"regulators\": [{\"id\": \"R\", \"from\": \"1\", \"to\": \"2\", "
+              "\"ratio_pu\": [1.0, 1.1]}],\n  \"loads\":");
+  EXPECT_THAT(parse_network_json(with_regulator, "f.json"),
+              HasError(ErrorCode::parse_error,
+                       HasSubstr("regulators[0].ratio_pu: expected an array of 3 numbers")));
+}
+
 }  // namespace
 }  // namespace gridke::services::grid

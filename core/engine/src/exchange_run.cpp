@@ -220,7 +220,8 @@ class Run : public std::enable_shared_from_this<Run> {
     std::vector<ExchangeInfo> infos;
     infos.reserve(slots_.size());
     for (const auto& s : slots_) {
-      // A REACT's exchange info shows the argument it received (copied once, at the end).
+      // A REACT's exchange info shows the argument it received. The handler task may still
+      // hold the request (use_count() gives no happens-before), so copy rather than move.
       if (s->ki->kind() == ki::KiKind::react) s->info.bindings = s->request->bindings;
       infos.push_back(std::move(s->info));
     }

@@ -17,15 +17,15 @@ std::uint64_t TimerQueue::schedule(Clock::time_point when, std::function<void()>
       id = next_id_++;
       auto it = pending_.emplace(std::make_pair(when, id), std::move(callback)).first;
       when_of_.emplace(id, when);
-      earliest = it == pending_.begin();
+      earliest = it == pending_.begin() && when < waiting_until_;
     }
   }
   if (id == 0) {
     callback();
     return 0;
   }
-  // Only a new earliest deadline changes what the timer thread waits for; not waking it for
-  // the others saves a context switch per exchange.
+  // Only a deadline earlier than the one the timer thread sleeps until needs a wake-up; not
+  // waking it otherwise saves a context switch per exchange (most are cancelled long before).
   if (earliest) cv_.notify_one();
   return id;
 }
@@ -67,12 +67,14 @@ void TimerQueue::loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     if (pending_.empty()) {
+      waiting_until_ = Clock::time_point::max();
       cv_.wait(lock);
       continue;
     }
     auto first = pending_.begin();
     const auto when = first->first.first;
     if (Clock::now() < when) {
+      waiting_until_ = when;
       // time_point::max() means "no deadline": wait for a change instead of overflowing.
       if (when == Clock::time_point::max()) {
         cv_.wait(lock);
@@ -84,6 +86,8 @@ void TimerQueue::loop() {
     auto callback = std::move(first->second);
     when_of_.erase(first->first.second);
     pending_.erase(first);
+    // Awake: schedule() need not notify until the loop sleeps again.
+    waiting_until_ = Clock::time_point::min();
     lock.unlock();
     callback();
     callback = nullptr;

@@ -41,6 +41,8 @@ class TimerQueue {
   std::condition_variable cv_;
   std::map<std::pair<Clock::time_point, std::uint64_t>, std::function<void()>> pending_;
   std::unordered_map<std::uint64_t, Clock::time_point> when_of_;
+  // The deadline the timer thread sleeps until (max: idle; min: awake and re-checking).
+  Clock::time_point waiting_until_ = Clock::time_point::min();
   std::uint64_t next_id_ = 1;
   bool stopping_ = false;
   std::thread thread_;

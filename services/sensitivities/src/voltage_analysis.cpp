@@ -19,7 +19,6 @@ struct Appliance {
   const ApplianceHistory* source = nullptr;
   Eigen::Index column = -1;  // injection column of its meter, -1 if not identifiable
   std::unordered_map<std::int64_t, double> consumption_kw;  // PV as -generation
-  std::vector<double> baseline_kw;                          // per period
 };
 
 struct Record {
@@ -84,8 +83,6 @@ Result<Prepared> prepare(const HistoricalData& meters, const SensitivityMatrix& 
     ap.source = &a;
     const auto c = col_of.find(a.meter_id);
     ap.column = c == col_of.end() ? -1 : c->second;
-    std::vector<double> sum(static_cast<std::size_t>(p.periods), 0.0);
-    std::vector<double> count(static_cast<std::size_t>(p.periods), 0.0);
     for (const auto& m : a.measurements) {
       if (!std::isfinite(m.p_measured_kw)) {
         return invalid_argument("appliance '" + a.appliance_id + "' at " +
@@ -93,15 +90,8 @@ Result<Prepared> prepare(const HistoricalData& meters, const SensitivityMatrix& 
       }
       const double x = a.type == ApplianceType::pv ? -m.p_measured_kw : m.p_measured_kw;
       ap.consumption_kw[m.timestamp_s] = x;
-      const auto per = static_cast<std::size_t>(period_of(m.timestamp_s, o));
-      sum[per] += x;
-      count[per] += 1;
       p.start = std::min(p.start, m.timestamp_s);
       p.end = std::max(p.end, m.timestamp_s);
-    }
-    ap.baseline_kw.resize(sum.size());
-    for (std::size_t q = 0; q < sum.size(); ++q) {
-      ap.baseline_kw[q] = count[q] > 0 ? sum[q] / count[q] : 0.0;
     }
     p.appliances.push_back(std::move(ap));
   }
@@ -130,8 +120,7 @@ void accumulate(const Prepared& p, const SensitivityMatrix& s, const Record& r,
     if (a.column < 0) continue;
     const auto x = a.consumption_kw.find(r.t);
     if (x == a.consumption_kw.end()) continue;
-    const double dv = s.sensitivity_v_per_kw(r.row, a.column) *
-                      (x->second - a.baseline_kw[static_cast<std::size_t>(r.period)]);
+    const double dv = s.sensitivity_v_per_kw(r.row, a.column) * x->second;
     impact[{a.source->meter_id, a.source->type}] += dv;
   }
 }

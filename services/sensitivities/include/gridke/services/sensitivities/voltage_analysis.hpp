@@ -7,8 +7,9 @@
 //   prob_of_occur = 100 x share of those records below lower_v (above upper_v);
 //   worst record = lowest (highest) voltage and its meter;
 //   causes: for each violating record (meter i, time t) and appliance a at meter j,
-//     impact_a = S(i, j) x (x_a(t) - mean of x_a over p),  x_a = consumption (PV: -generation),
-//   summed over the violating records; an appliance type at a meter is a cause when its summed
+//     impact_a = S(i, j) x x_a(t),  x_a = consumption (PV: -generation),
+//   i.e. the voltage change the appliance causes against being off (linear model), summed over
+//   the violating records; an appliance type at a meter is a cause when its summed
 //   impact lowers (undervoltage) / raises (overvoltage) the voltage and is at least
 //   cause_share of the total such impact. Warnings say in words which limit, how often, and
 //   which load type dominates.
