@@ -14,3 +14,11 @@ if(GRIDKE_BUILD_TESTS)
   include(GoogleTest)
 endif()
 find_package(benchmark QUIET)
+
+# Tests and benchmarks that compare against numpy/scipy or speak HTTP from Python use Debian's
+# interpreter, which has python3-requests/-numpy/-scipy (a pyenv or venv python on PATH may not).
+if(EXISTS /usr/bin/python3 AND NOT DEFINED Python3_EXECUTABLE)
+  set(Python3_EXECUTABLE /usr/bin/python3 CACHE FILEPATH "Python with Debian's python3-* packages")
+endif()
+find_package(Python3 COMPONENTS Interpreter)
+set(GRIDKE_PYTHON "${Python3_EXECUTABLE}")

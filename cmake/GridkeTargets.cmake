@@ -59,7 +59,8 @@ function(gridke_add_test)
   target_compile_definitions(${target} PRIVATE
     GRIDKE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     GRIDKE_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
-    GRIDKE_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+    GRIDKE_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
+    GRIDKE_PYTHON="${GRIDKE_PYTHON}")
   set(labels ${ARG_NAME} ${ARG_LABELS})
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${labels}")
 endfunction()
@@ -75,6 +76,7 @@ function(gridke_add_bench)
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} benchmark::benchmark)
   target_compile_options(${target} PRIVATE ${GRIDKE_WARNINGS})
   target_compile_definitions(${target} PRIVATE GRIDKE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    GRIDKE_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+    GRIDKE_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
+    GRIDKE_PYTHON="${GRIDKE_PYTHON}")
   set_property(GLOBAL APPEND PROPERTY GRIDKE_BENCH_TARGETS ${target})
 endfunction()

@@ -215,9 +215,10 @@ TEST(Contract, LocatesPatternErrorsInsideTheFile) {
 }
 
 TEST(Contract, ReportsUndeclaredPrefixInPattern) {
-  EXPECT_THAT(load_contract(bad("pattern-undeclared-prefix.ttl")),
-              HasError(ErrorCode::parse_error, AllOf(HasSubstr("pattern-undeclared-prefix.ttl:7:65: "),
-                                                     HasSubstr("ex:Thing"))));
+  EXPECT_THAT(
+      load_contract(bad("pattern-undeclared-prefix.ttl")),
+      HasError(ErrorCode::parse_error,
+               AllOf(HasSubstr("pattern-undeclared-prefix.ttl:7:65: "), HasSubstr("ex:Thing"))));
 }
 
 TEST(Contract, ReportsTurtleSyntaxErrorsWithTheFile) {

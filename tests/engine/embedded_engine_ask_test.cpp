@@ -516,6 +516,53 @@ TEST_F(EmbeddedEngineTest, KnowledgeGapsNameWhatNobodySupplies) {
   EXPECT_TRUE(full.knowledge_gaps->empty());
 }
 
+TEST_F(EmbeddedEngineTest, CyclicReactChainsTerminate) {
+  // REACT x→y and REACT y→x: chains never pass through a KI twice, so planning and running
+  // end; with an ANSWER for x the ASK for y is answered through the first REACT.
+  make_kb("ui");
+  make_kb("a");
+  make_kb("b");
+  make_kb("src");
+  const KiId asking = ask_ki("ui", "?s ex:y ?v .");
+  SyncHandler copy_xy = [](const HandleRequest& r) -> Result<BindingSet> {
+    BindingSet out;
+    for (const Binding& b : r.bindings)
+      out.insert(Binding{{"s", *b.find("s")}, {"w", *b.find("v")}});
+    return out;
+  };
+  SyncHandler copy_yx = [](const HandleRequest& r) -> Result<BindingSet> {
+    BindingSet out;
+    for (const Binding& b : r.bindings)
+      out.insert(Binding{{"s", *b.find("s")}, {"w", *b.find("v")}});
+    return out;
+  };
+  react_ki("a", "?s ex:x ?v .", "?s ex:y ?w .", copy_xy);
+  react_ki("b", "?s ex:y ?v .", "?s ex:x ?w .", copy_yx);
+  AskResult none = ask("ui", asking);
+  EXPECT_TRUE(none.bindings.empty());
+  answer_ki("src", "?q ex:x ?r .", BindingSet{Binding{{"q", iri("s1")}, {"r", term("5")}}});
+  AskResult r = ask("ui", asking);
+  EXPECT_EQ(r.bindings, (BindingSet{Binding{{"s", iri("s1")}, {"v", term("5")}}}));
+}
+
+TEST_F(EmbeddedEngineTest, LevelOneAskDoesNotChainThroughReacts) {
+  make_kb("ui", /*level=*/1);
+  make_kb("sensor");
+  make_kb("converter");
+  const KiId asking = ask_ki("ui", "?m ex:celsius ?c .");
+  answer_ki("sensor", "?x ex:fahrenheit ?f .",
+            BindingSet{Binding{{"x", iri("m1")}, {"f", term("68")}}});
+  Recorder rec;
+  react_ki("converter", "?y ex:fahrenheit ?f .", "?y ex:celsius ?c .",
+           [&rec](const HandleRequest& r) -> Result<BindingSet> {
+             rec.add(r);
+             return BindingSet{};
+           });
+  AskResult r = ask("ui", asking);
+  EXPECT_TRUE(r.bindings.empty());
+  EXPECT_EQ(rec.count(), 0u);
+}
+
 TEST_F(EmbeddedEngineTest, TooManyCombinationsFailsWithAClearError) {
   EmbeddedEngine::Options o = default_options();
   o.max_combinations = 3;

@@ -95,6 +95,12 @@ void RestServer::stop() {
   // 1. Pending polls get 410 and handle requests fail, so asks waiting on REST knowledge bases
   //    complete and their HTTP requests are answered before the listener closes.
   s.hub->shutdown();
+  {
+    // Exchanges that were waiting on REST knowledge bases now complete; let their replies go
+    // out (bounded: other handlers may hold an exchange until its deadline).
+    std::unique_lock lock(s.inflight_mu);
+    s.inflight_cv.wait_for(lock, std::chrono::seconds(5), [&s] { return s.inflight == 0; });
+  }
   // 2. As when a TNO runtime stops, the knowledge bases it hosted for REST clients go away.
   std::vector<KbId> mine;
   {

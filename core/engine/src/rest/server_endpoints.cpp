@@ -142,21 +142,29 @@ void RestServer::Impl::proactive(const Call& call, const std::string& body, bool
     for (const auto& e : infos) n += e.status == ExchangeStatus::failed ? 1 : 0;
     return std::to_string(n);
   };
+  begin_call();
   if (is_ask) {
     engine.ask_async(*kb, *ki, std::move(request->bindings), std::move(options),
                      [self, call, ki = *ki, elapsed_ms, failed_count](Result<AskResult> r) {
-                       if (!r) return self->send_error(call, r.error());
+                       if (!r) {
+                         self->send_error(call, r.error());
+                         return self->end_call();
+                       }
                        self->log(LogLevel::info,
                                  "ASK " + ki + ": " + std::to_string(r->bindings.size()) +
                                      " bindings from " + std::to_string(r->exchange_info.size()) +
                                      " KIs (" + failed_count(r->exchange_info) + " failed) in " +
                                      elapsed_ms() + " ms");
                        self->send_json(call, 200, wire::ask_result_to_json(*r));
+                       self->end_call();
                      });
   } else {
     engine.post_async(*kb, *ki, std::move(request->bindings), std::move(options),
                       [self, call, ki = *ki, elapsed_ms, failed_count](Result<PostResult> r) {
-                        if (!r) return self->send_error(call, r.error());
+                        if (!r) {
+                          self->send_error(call, r.error());
+                          return self->end_call();
+                        }
                         self->log(LogLevel::info, "POST " + ki + ": " +
                                                       std::to_string(r->result_bindings.size()) +
                                                       " result bindings from " +
@@ -164,6 +172,7 @@ void RestServer::Impl::proactive(const Call& call, const std::string& body, bool
                                                       " KIs (" + failed_count(r->exchange_info) +
                                                       " failed) in " + elapsed_ms() + " ms");
                         self->send_json(call, 200, wire::post_result_to_json(*r));
+                        self->end_call();
                       });
   }
 }

@@ -85,6 +85,18 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
   mutable std::mutex mu;
   std::map<KbId, KbEntry> kbs;  // GUARDED_BY(mu)
   std::atomic<bool> stopping{false};
+  // ASK/POST calls whose engine callback has not replied yet; stop() lets them finish.
+  std::mutex inflight_mu;
+  std::condition_variable inflight_cv;
+  int inflight = 0;  // GUARDED_BY(inflight_mu)
+  void begin_call() {
+    std::lock_guard lock(inflight_mu);
+    ++inflight;
+  }
+  void end_call() {
+    std::lock_guard lock(inflight_mu);
+    if (--inflight == 0) inflight_cv.notify_all();
+  }
 
   std::mutex timer_mu;
   std::condition_variable timer_cv;

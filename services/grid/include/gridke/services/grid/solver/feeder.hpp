@@ -12,7 +12,8 @@
 // the source impedance have a = d = identity and b = Z_abc; a Delta - grounded-Wye transformer
 // (secondary lagging 30 degrees) has, in per unit with turns factor k = 1 / (sqrt(3) tap),
 //   a = k [[1,0,-1],[-1,1,0],[0,-1,1]],  d = a^T,  b = Z_t I
-// (power-conserving: V_p^T conj(d I) = (a V_p)^T conj(I)).
+// (power-conserving: V_p^T conj(d I) = (a V_p)^T conj(I)); a grounded-Wye pair has a = d = k I,
+// and a fixed-ratio regulator bank a = d = diag(r_A, r_B, r_C), b = 0.
 // Per-unit: per-phase power base S_base / 3, voltage base = bus line-to-line kV / sqrt(3).
 // Thread safety: plain data, immutable once built.
 

@@ -1,0 +1,148 @@
+// Tests for solver/student_t.hpp: scipy.stats.t.cdf / t.ppf equivalence to 1e-12 relative
+// (reference: Debian python3-scipy 1.10, run through GRIDKE_PYTHON), closed forms for 1 and 2
+// degrees of freedom, and the error paths.
+
+#include "gridke/services/flexibility_response/solver/student_t.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <numbers>
+#include <sstream>
+#include <string>
+
+#include "gridke_matchers.hpp"
+
+namespace gridke::services::flexibility_response::solver {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr double kScipyRelativeTolerance = 1e-12;
+constexpr double kClosedFormRelativeTolerance = 1e-14;
+
+struct PipeClose {
+  void operator()(FILE* f) const noexcept { pclose(f); }
+};
+
+// Runs python code and returns its standard output ("" when python or scipy is missing).
+std::string run_python(const std::string& code) {
+  const std::string command = std::string(GRIDKE_PYTHON) + " -c '" + code + "' 2>/dev/null";
+  std::unique_ptr<FILE, PipeClose> pipe(popen(command.c_str(), "r"));
+  if (!pipe) return {};
+  std::string out;
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe.get())) > 0) out.append(buffer, n);
+  return out;
+}
+
+bool scipy_available() { return run_python("import scipy.stats; print(1)") == "1\n"; }
+
+double relative_difference(double a, double b) {
+  if (a == b) return 0.0;
+  return std::fabs(a - b) / std::fmax(std::fabs(b), 1e-300);
+}
+
+constexpr const char* kGrid =
+    "dofs=[1,2,3,4.5,7,10,30,100,361,1000,10000]\n"
+    "ps=[1e-10,1e-6,1e-3,0.025,0.1,0.3,0.5,0.6,0.9,0.975,0.999,1-1e-6]\n"
+    "ts=[-50,-5,-2,-0.5,0,0.3,1,1.96,3,10,100]\n";
+
+TEST(StudentT, QuantileMatchesScipyPpf) {
+  if (!scipy_available()) GTEST_SKIP() << "scipy not importable by " << GRIDKE_PYTHON;
+  const std::string out = run_python(std::string("from scipy.stats import t\n") + kGrid +
+                                     "for d in dofs:\n"
+                                     "  for p in ps: print(repr(p), repr(float(d)), "
+                                     "repr(float(t.ppf(p, d))))\n");
+  std::istringstream lines(out);
+  double p = 0, dof = 0, expected = 0;
+  int cases = 0;
+  while (lines >> p >> dof >> expected) {
+    const auto q = student_t_quantile(p, dof);
+    ASSERT_THAT(q, IsOk());
+    if (expected == 0.0) {
+      EXPECT_EQ(*q, 0.0) << "p=" << p << " dof=" << dof;
+    } else {
+      EXPECT_LE(relative_difference(*q, expected), kScipyRelativeTolerance)
+          << "p=" << p << " dof=" << dof << " ours=" << *q << " scipy=" << expected;
+    }
+    ++cases;
+  }
+  EXPECT_EQ(cases, 11 * 12);
+}
+
+TEST(StudentT, CdfMatchesScipy) {
+  if (!scipy_available()) GTEST_SKIP() << "scipy not importable by " << GRIDKE_PYTHON;
+  const std::string out = run_python(std::string("from scipy.stats import t\n") + kGrid +
+                                     "for d in dofs:\n"
+                                     "  for x in ts: print(repr(float(x)), repr(float(d)), "
+                                     "repr(float(t.cdf(x, d))))\n");
+  std::istringstream lines(out);
+  double x = 0, dof = 0, expected = 0;
+  int cases = 0;
+  while (lines >> x >> dof >> expected) {
+    const auto f = student_t_cdf(x, dof);
+    ASSERT_THAT(f, IsOk());
+    EXPECT_LE(relative_difference(*f, expected), kScipyRelativeTolerance)
+        << "t=" << x << " dof=" << dof << " ours=" << *f << " scipy=" << expected;
+    ++cases;
+  }
+  EXPECT_EQ(cases, 11 * 11);
+}
+
+TEST(StudentT, MatchesClosedFormsForOneAndTwoDegreesOfFreedom) {
+  for (const double p : {0.01, 0.2, 0.7, 0.95, 0.9999}) {
+    // Cauchy: t = tan(pi (p - 1/2)); two dof: t = (2p - 1) / sqrt(2 p (1 - p)).
+    const auto q1 = student_t_quantile(p, 1.0);
+    ASSERT_THAT(q1, IsOk());
+    EXPECT_NEAR(*q1, std::tan(std::numbers::pi * (p - 0.5)),
+                kClosedFormRelativeTolerance * 100 * std::fabs(*q1));
+    const auto q2 = student_t_quantile(p, 2.0);
+    ASSERT_THAT(q2, IsOk());
+    EXPECT_NEAR(*q2, (2 * p - 1) / std::sqrt(2 * p * (1 - p)),
+                kClosedFormRelativeTolerance * 100 * std::fabs(*q2));
+  }
+}
+
+TEST(StudentT, QuantileInvertsCdf) {
+  for (const double dof : {1.5, 5.0, 60.0, 5000.0}) {
+    for (const double p : {1e-8, 0.05, 0.5, 0.8, 0.99}) {
+      const auto q = student_t_quantile(p, dof);
+      ASSERT_THAT(q, IsOk());
+      const auto back = student_t_cdf(*q, dof);
+      ASSERT_THAT(back, IsOk());
+      EXPECT_NEAR(*back, p, 1e-13 * p) << "dof=" << dof;
+    }
+  }
+}
+
+TEST(StudentT, IncompleteBetaMatchesKnownValues) {
+  // I_x(1, 1) = x; I_x(a, 1) = x^a; I_{1/2}(a, a) = 1/2.
+  EXPECT_NEAR(*regularized_incomplete_beta(1.0, 1.0, 0.3), 0.3, 1e-15);
+  EXPECT_NEAR(*regularized_incomplete_beta(3.5, 1.0, 0.6), std::pow(0.6, 3.5), 1e-15);
+  EXPECT_NEAR(*regularized_incomplete_beta(40.0, 40.0, 0.5), 0.5, 1e-14);
+  EXPECT_EQ(*regularized_incomplete_beta(2.0, 3.0, 0.0), 0.0);
+  EXPECT_EQ(*regularized_incomplete_beta(2.0, 3.0, 1.0), 1.0);
+}
+
+TEST(StudentT, RejectsBadArguments) {
+  EXPECT_THAT(student_t_quantile(0.0, 5.0),
+              HasError(ErrorCode::invalid_argument, HasSubstr("probability in (0, 1), got 0")));
+  EXPECT_THAT(student_t_quantile(0.5, -1.0),
+              HasError(ErrorCode::invalid_argument, HasSubstr("degrees of freedom > 0")));
+  EXPECT_THAT(student_t_cdf(1.0, 0.0),
+              HasError(ErrorCode::invalid_argument, HasSubstr("degrees of freedom > 0, got 0")));
+  EXPECT_THAT(student_t_cdf(std::nan(""), 3.0),
+              HasError(ErrorCode::invalid_argument, HasSubstr("NaN")));
+  EXPECT_THAT(regularized_incomplete_beta(1.0, 1.0, 1.5),
+              HasError(ErrorCode::invalid_argument, HasSubstr("x in [0, 1], got x = 1.5")));
+  EXPECT_THAT(regularized_incomplete_beta(0.0, 1.0, 0.5),
+              HasError(ErrorCode::invalid_argument, HasSubstr("a > 0 and b > 0")));
+}
+
+}  // namespace
+}  // namespace gridke::services::flexibility_response::solver
