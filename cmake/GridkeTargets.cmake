@@ -61,8 +61,15 @@ function(gridke_add_test)
     GRIDKE_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
     GRIDKE_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
     GRIDKE_PYTHON="${GRIDKE_PYTHON}")
+  # Labels: CMake 3.25's gtest_discover_tests writes a list-valued LABELS unquoted, so only the
+  # first label would stick. A second include script, run after discovery, sets the full list.
   set(labels ${ARG_NAME} ${ARG_LABELS})
-  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${labels}")
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 TEST_LIST ${target}_TESTS)
+  set(labels_script ${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake)
+  file(CONFIGURE OUTPUT ${labels_script} CONTENT
+       "foreach(test IN LISTS @target@_TESTS)\n  set_tests_properties(\"\${test}\" PROPERTIES LABELS \"@labels@\")\nendforeach()\n"
+       @ONLY)
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${labels_script})
 endfunction()
 
 # gridke_add_bench(NAME <name> SOURCES ... DEPS ...) — not built by default (STYLE.md §2.8).

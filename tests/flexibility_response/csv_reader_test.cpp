@@ -43,17 +43,16 @@ TEST(CsvReader, AppliesTheAnalysisWindow) {
                                   *parse_timestamp("2021-04-12 01:00:00")};
   // Inside the first hour user ID645 has only baseline rows.
   EXPECT_THAT(read_dataset_csv_file(data_dir() + "/small_dataset.csv", options),
-              HasError(ErrorCode::invalid_argument,
-                       HasSubstr("(user ID645): no signal period")));
+              HasError(ErrorCode::invalid_argument, HasSubstr("(user ID645): no signal period")));
 }
 
 TEST(CsvReader, RejectsHeaderProblems) {
   EXPECT_THAT(read_dataset_csv("", {}), HasError(ErrorCode::parse_error, HasSubstr("empty")));
   EXPECT_THAT(read_dataset_csv("user_id,timestamp,watts\n", {}),
               HasError(ErrorCode::parse_error, HasSubstr("line 1: unknown column 'watts'")));
-  EXPECT_THAT(read_dataset_csv("user_id,timestamp\n", {}),
-              HasError(ErrorCode::parse_error,
-                       HasSubstr("required column 'consumption' is missing")));
+  EXPECT_THAT(
+      read_dataset_csv("user_id,timestamp\n", {}),
+      HasError(ErrorCode::parse_error, HasSubstr("required column 'consumption' is missing")));
 }
 
 TEST(CsvReader, NamesEveryBadRow) {
@@ -95,16 +94,29 @@ TEST(CsvReader, ValidatesAfterParsing) {
                              HasSubstr("(user U1): no baseline period"))));
 }
 
+TEST(CsvReader, ReportsShortRowWhenUserColumnComesLast) {
+  const std::string text =
+      "timestamp,consumption,consumption_unit,signal_class,signal_value,signal_unit,"
+      "outside_temperature_c,user_id\n"
+      "2021-04-12 00:00:00,0.2,kW\n";
+  EXPECT_THAT(
+      read_dataset_csv(text, {}),
+      HasError(ErrorCode::invalid_argument, HasSubstr("line 2: 3 fields, the header has 8")));
+}
+
 TEST(CsvReader, RejectsDatasetWithoutAnySignal) {
-  const std::string text = kHeader + "U1,2021-04-12 00:00:00,0.2,kW,,,,10\n"
-                                     "U1,2021-04-12 00:30:00,0.2,kW,,,,10\n";
-  EXPECT_THAT(read_dataset_csv(text, {}),
-              HasError(ErrorCode::invalid_argument, HasSubstr("no row carries an incentive signal")));
+  const std::string text = kHeader +
+                           "U1,2021-04-12 00:00:00,0.2,kW,,,,10\n"
+                           "U1,2021-04-12 00:30:00,0.2,kW,,,,10\n";
+  EXPECT_THAT(
+      read_dataset_csv(text, {}),
+      HasError(ErrorCode::invalid_argument, HasSubstr("no row carries an incentive signal")));
 }
 
 TEST(CsvReader, ReportsMissingFile) {
-  EXPECT_THAT(read_dataset_csv_file("/nonexistent/x.csv", {}),
-              HasError(ErrorCode::not_found, HasSubstr("cannot open dataset CSV '/nonexistent/x.csv'")));
+  EXPECT_THAT(
+      read_dataset_csv_file("/nonexistent/x.csv", {}),
+      HasError(ErrorCode::not_found, HasSubstr("cannot open dataset CSV '/nonexistent/x.csv'")));
 }
 
 }  // namespace

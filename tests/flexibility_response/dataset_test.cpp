@@ -52,7 +52,8 @@ TEST(Dataset, ParsesTheThreeTimestampForms) {
   EXPECT_EQ(format_timestamp(*iso), "2013-01-01T00:30:00");
   EXPECT_THAT(parse_timestamp("2013-13-01 00:00:00"),
               HasError(ErrorCode::parse_error, HasSubstr("bad timestamp '2013-13-01 00:00:00'")));
-  EXPECT_THAT(parse_timestamp("yesterday"), HasError(ErrorCode::parse_error, HasSubstr("yesterday")));
+  EXPECT_THAT(parse_timestamp("yesterday"),
+              HasError(ErrorCode::parse_error, HasSubstr("yesterday")));
 }
 
 TEST(Dataset, KnowsTheD43SignalClassesAndUnits) {
@@ -100,7 +101,7 @@ TEST(Dataset, ReportsTooCoarseTimeStep) {
 
 TEST(Dataset, ReportsMissingBaselineAndSignalPeriods) {
   auto d = small_dataset();
-  for (std::size_t r = 0; r < 4; ++r) d.signal[r] = 0.3;     // A: always signalled
+  for (std::size_t r = 0; r < 4; ++r) d.signal[r] = 0.3;           // A: always signalled
   for (std::size_t r = 4; r < 8; ++r) d.signal[r] = std::nan("");  // B: never
   const auto issues = validate(d);
   EXPECT_TRUE(has_issue(issues, "dataset (user A): no baseline period"));
@@ -114,8 +115,9 @@ TEST(Dataset, ReportsDuplicateTimestampsAndOutOfRangeSignals) {
   d.signal_unit = "%";
   d.signal[1] = 130.0;
   const auto issues = validate(d);
-  EXPECT_TRUE(has_issue(issues, "line 4 (user A): duplicate timestamp 2021-04-12T01:00:00 "
-                                "(first at line 3)"));
+  EXPECT_TRUE(has_issue(issues,
+                        "line 4 (user A): duplicate timestamp 2021-04-12T01:00:00 "
+                        "(first at line 3)"));
   EXPECT_TRUE(has_issue(issues, "line 2 (user A): renewable-energy percentage 130 is outside"));
 }
 

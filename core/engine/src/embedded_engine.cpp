@@ -22,27 +22,29 @@ std::uint64_t random_seed() {
   return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
 }
 
-std::string plan_key(const KiPtr& ki, const RecipientSelector& recipients) {
+// The cache key: the KI id alone for "all KBs" (the common case, no allocation), else the id
+// and the sorted, de-duplicated recipient KBs, separated by U+001F.
+std::string_view plan_key(const KiPtr& ki, const RecipientSelector& recipients,
+                          std::string& storage) {
+  if (recipients.knowledge_bases.empty()) return ki->id;
   std::vector<std::string> kbs = recipients.knowledge_bases;
   std::sort(kbs.begin(), kbs.end());
   kbs.erase(std::unique(kbs.begin(), kbs.end()), kbs.end());
-  std::string key = ki->id;
+  storage = ki->id;
   for (const auto& kb : kbs) {
-    key += '\x1f';
-    key += kb;
+    storage += '\x1f';
+    storage += kb;
   }
-  return key;
+  return storage;
 }
 
 // A bound on cached plans: recipient selectors are caller-chosen, so the key space is open.
 constexpr std::size_t max_cached_plans = 4096;
 
-template <class Plan, class Build>
-Result<std::shared_ptr<const Plan>> cached(
-    std::mutex& mu, std::uint64_t& cache_version,
-    std::unordered_map<std::string, std::shared_ptr<const Plan>>& cache,
-    std::atomic<std::uint64_t>& built, const NetworkPtr& net, const std::string& key,
-    Build&& build) {
+template <class Cache, class Build>
+auto cached(std::mutex& mu, std::uint64_t& cache_version, Cache& cache,
+            std::atomic<std::uint64_t>& built, const NetworkPtr& net, std::string_view key,
+            Build&& build) -> decltype(build()) {
   {
     std::lock_guard<std::mutex> lock(mu);
     if (cache_version == net->version) {
@@ -59,7 +61,7 @@ Result<std::shared_ptr<const Plan>> cached(
   }
   if (cache_version == net->version) {
     if (cache.size() >= max_cached_plans) cache.clear();
-    cache[key] = plan;
+    cache.insert_or_assign(std::string(key), plan);
   }
   return plan;
 }
@@ -127,17 +129,19 @@ NetworkPtr EngineCore::network() const {
 Result<std::shared_ptr<const AskPlan>> EngineCore::ask_plan(const NetworkPtr& net,
                                                             const KiPtr& asker,
                                                             const RecipientSelector& recipients) {
-  return cached<AskPlan>(plan_mu_, plan_version_, ask_plans_, plans_built, net,
-                         plan_key(asker, recipients),
-                         [&] { return build_ask_plan(*net, asker, recipients, options); });
+  std::string storage;
+  return cached(plan_mu_, plan_version_, ask_plans_, plans_built, net,
+                plan_key(asker, recipients, storage),
+                [&] { return build_ask_plan(*net, asker, recipients, options); });
 }
 
 Result<std::shared_ptr<const PostPlan>> EngineCore::post_plan(const NetworkPtr& net,
                                                               const KiPtr& poster,
                                                               const RecipientSelector& recipients) {
-  return cached<PostPlan>(plan_mu_, plan_version_, post_plans_, plans_built, net,
-                          plan_key(poster, recipients),
-                          [&] { return build_post_plan(*net, poster, recipients, options); });
+  std::string storage;
+  return cached(plan_mu_, plan_version_, post_plans_, plans_built, net,
+                plan_key(poster, recipients, storage),
+                [&] { return build_post_plan(*net, poster, recipients, options); });
 }
 
 }  // namespace detail
@@ -182,7 +186,7 @@ Result<Proactive> find_proactive(const detail::Network& net, std::string_view kb
   if (net.kbs.find(kb) == net.kbs.end()) {
     return not_found("Smart connector not found, because its ID is unknown.", std::string(kb));
   }
-  auto it = net.kis.find(std::string(ki));
+  auto it = net.kis.find(ki);
   if (it == net.kis.end() || it->second->kb != kb) {
     return not_found("Knowledge Interaction not found, because its ID is unknown.",
                      std::string(ki));

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -42,11 +43,19 @@ struct KbEntry {
 };
 using KbPtr = std::shared_ptr<const KbEntry>;
 
+/// Hash for string-keyed maps looked up by string_view (no temporary std::string).
+struct StringKeyHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view key) const noexcept {
+    return std::hash<std::string_view>{}(key);
+  }
+};
+
 /// One immutable version of the network. A change publishes a new snapshot.
 struct Network {
   std::uint64_t version = 0;
   std::map<KbId, KbPtr, std::less<>> kbs;
-  std::unordered_map<KiId, KiPtr> kis;
+  std::unordered_map<KiId, KiPtr, StringKeyHash, std::equal_to<>> kis;  ///< by id
   std::vector<KiPtr> answers;            ///< ANSWER KIs; ids of answer_index
   std::vector<KiPtr> reacts;             ///< REACT KIs; ids of the react indices
   pattern::PatternIndex answer_index;    ///< ANSWER graph patterns
@@ -132,8 +141,12 @@ struct EngineCore {
 
   std::mutex plan_mu_;  // guards the plan caches and plan_version_
   std::uint64_t plan_version_ = 0;
-  std::unordered_map<std::string, std::shared_ptr<const AskPlan>> ask_plans_;
-  std::unordered_map<std::string, std::shared_ptr<const PostPlan>> post_plans_;
+  // Keyed by plan key (the KI id, plus the sorted recipient KBs when a selector is given);
+  // looked up by string_view, so a cache hit allocates nothing.
+  std::unordered_map<std::string, std::shared_ptr<const AskPlan>, StringKeyHash, std::equal_to<>>
+      ask_plans_;
+  std::unordered_map<std::string, std::shared_ptr<const PostPlan>, StringKeyHash, std::equal_to<>>
+      post_plans_;
 };
 
 template <class F>

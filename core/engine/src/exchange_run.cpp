@@ -39,6 +39,15 @@ std::string binding_text(const Binding& b) {
   return out + "}";
 }
 
+// Unions `rows` into `into`, taking the rows over when `into` is still empty (no copies).
+void add_rows(BindingSet& into, BindingSet rows) {
+  if (into.empty()) {
+    into = std::move(rows);
+  } else {
+    into.insert_all(rows);
+  }
+}
+
 std::string timeout_message(const std::string& message_id) {
   return "Error 'TimeoutException' occurred while waiting for response to message: " + message_id;
 }
@@ -54,12 +63,15 @@ class Run : public std::enable_shared_from_this<Run> {
   /// Starts the exchange and arms its deadline (non-positive: none).
   void start(std::chrono::milliseconds deadline) {
     bool deliver_now = false;
+    std::vector<Task> tasks;
     {
       std::lock_guard<std::mutex> lock(mu_);
       start_locked();
       deliver_now = check_finish_locked();
+      tasks.swap(queued_);
     }
     if (deliver_now) {
+      submit_tasks(std::move(tasks));
       deliver_result();
       return;
     }
@@ -77,6 +89,9 @@ class Run : public std::enable_shared_from_this<Run> {
       }
     }
     if (cancel_now) core_->timer.cancel(id);
+    // Handlers start only now, with mu_ free: a fast reply does not block on the lock the
+    // starting thread still held (which cost a context switch per exchange).
+    submit_tasks(std::move(tasks));
   }
 
  protected:
@@ -92,8 +107,17 @@ class Run : public std::enable_shared_from_this<Run> {
     Continuation then;  // runs under mu_; rows == nullptr when the KI failed
   };
 
-  // Contacts a KI: its handler runs on the pool; `then` runs (under mu_) when it replied,
-  // failed or timed out. REQUIRES: mu_ held, !timed_out_.
+  // A handler call decided under mu_, submitted to the pool after mu_ is released.
+  struct Task {
+    Slot* slot;
+    KiPtr ki;
+    std::shared_ptr<const HandleRequest> request;
+    Reply reply;
+  };
+
+  // Contacts a KI: its handler runs on the pool (queued in queued_ until the caller releases
+  // mu_ and calls submit_tasks); `then` runs (under mu_) when it replied, failed or timed out.
+  // REQUIRES: mu_ held, !timed_out_.
   void dispatch_locked(const KiPtr& ki, BindingSet request, Continuation then) {
     auto slot_ptr = std::make_unique<Slot>();
     Slot* slot = slot_ptr.get();
@@ -111,19 +135,40 @@ class Run : public std::enable_shared_from_this<Run> {
     Reply reply = [self = shared_from_this(), slot](Result<BindingSet> r) {
       self->on_reply(slot, std::move(r));
     };
-    const bool queued =
-        core_->pool.submit([handler = ki->handler, req = slot->request, reply]() mutable {
-          // Exceptions never cross a GridKE API (STYLE.md §2.3): a throwing handler is a
-          // FAILED exchange for its KI.
-          try {
-            handler(*req, reply);
-          } catch (const std::exception& e) {
-            reply(internal_error(std::string("handler threw: ") + e.what()));
-          } catch (...) {
-            reply(internal_error("handler threw a non-standard exception"));
-          }
-        });
-    if (!queued) fail_slot_locked(*slot, "the knowledge engine is shutting down");
+    queued_.push_back(Task{slot, ki, slot->request, std::move(reply)});
+  }
+
+  // Submits handler calls queued under mu_. REQUIRES: mu_ not held.
+  void submit_tasks(std::vector<Task> tasks) {
+    bool deliver_now = false;
+    while (!tasks.empty()) {
+      std::vector<Task> more;
+      for (Task& task : tasks) {
+        Slot* slot = task.slot;
+        // The task holds the KI (not a copy of its handler: a handler's captures may be large).
+        const bool queued =
+            core_->pool.submit([ki = std::move(task.ki), req = std::move(task.request),
+                                reply = std::move(task.reply)]() mutable {
+              // Exceptions never cross a GridKE API (STYLE.md §2.3): a throwing handler is a
+              // FAILED exchange for its KI.
+              try {
+                ki->handler(*req, reply);
+              } catch (const std::exception& e) {
+                reply(internal_error(std::string("handler threw: ") + e.what()));
+              } catch (...) {
+                reply(internal_error("handler threw a non-standard exception"));
+              }
+            });
+        if (queued) continue;
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!slot->done) fail_slot_locked(*slot, "the knowledge engine is shutting down");
+        if (check_finish_locked()) deliver_now = true;
+        for (Task& t : queued_) more.push_back(std::move(t));
+        queued_.clear();
+      }
+      tasks = std::move(more);
+    }
+    if (deliver_now) deliver_result();
   }
 
   void fail_slot_locked(Slot& slot, std::string message) {
@@ -154,6 +199,7 @@ class Run : public std::enable_shared_from_this<Run> {
       }
     }
     bool deliver_now = false;
+    std::vector<Task> tasks;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (slot->done) return;  // late (after the deadline) or a second reply: dropped
@@ -169,7 +215,9 @@ class Run : public std::enable_shared_from_this<Run> {
         slot->then(&kept);
       }
       deliver_now = check_finish_locked();
+      tasks.swap(queued_);
     }
+    submit_tasks(std::move(tasks));
     if (deliver_now) deliver_result();
   }
 
@@ -237,6 +285,7 @@ class Run : public std::enable_shared_from_this<Run> {
   KiPtr proactive_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Task> queued_;  // dispatched under mu_, not yet submitted to the pool
   std::size_t pending_ = 0;
   bool timed_out_ = false;
   bool finished_ = false;
@@ -437,8 +486,8 @@ class PostRun final : public Run {
     for (const PostStep& step : plan_->steps) {
       BindingSet args;
       for (const auto& m : step.argument_matches) {
-        args.insert_all(
-            pattern::from_candidate(bindings_, *step.react->pattern, *poster.pattern, m));
+        add_rows(args,
+                 pattern::from_candidate(bindings_, *step.react->pattern, *poster.pattern, m));
       }
       // Bindings that all contradict the REACT's constants: nothing to tell it.
       if (!bindings_.empty() && args.empty()) continue;
@@ -455,15 +504,14 @@ class PostRun final : public Run {
   void on_result_locked(const PostStep& step, const BindingSet& rows) {
     const KiEntry& poster = *plan_->poster;
     for (const auto& m : step.captures) {
-      result_.result_bindings.insert_all(
-          pattern::from_candidate(rows, *poster.result, *step.react->result, m));
+      add_rows(result_.result_bindings,
+               pattern::from_candidate(rows, *poster.result, *step.react->result, m));
     }
     if (timed_out_ || rows.empty()) return;
     for (const PostStep& next : step.next) {
       BindingSet args;
       for (const auto& m : next.argument_matches) {
-        args.insert_all(
-            pattern::from_candidate(rows, *next.react->pattern, *step.react->result, m));
+        add_rows(args, pattern::from_candidate(rows, *next.react->pattern, *step.react->result, m));
       }
       if (!args.empty()) fire_locked(next, std::move(args));
     }

@@ -363,7 +363,9 @@ BindingSet to_candidate(const BindingSet& target_bindings, const CompiledPattern
   }
   out.reserve(target_bindings.size());
   for (const Binding& in : target_bindings) {
-    Binding b = constants;
+    Binding b;
+    b.reserve(constants.size() + in.size());
+    b = constants;
     bool keep = true;
     for (const auto& [name, value] : in.values()) {
       const int a = target.variable_index(name);
@@ -408,6 +410,7 @@ BindingSet from_candidate(const BindingSet& candidate_rows, const CompiledPatter
   out.reserve(candidate_rows.size());
   for (const Binding& row : candidate_rows) {
     Binding b;
+    b.reserve(match.node_pairs.size());
     bool keep = true;
     for (const auto& [a, c] : match.node_pairs) {
       // Blank-node variables (`_:b`) are never binding keys: nothing to copy or check.

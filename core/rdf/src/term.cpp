@@ -111,10 +111,21 @@ void lower_ascii(std::string& s) noexcept {
 }  // namespace
 
 Term::Term(TermKind kind, std::string value, std::string datatype, std::string language)
-    : kind_(kind),
-      value_(std::move(value)),
-      datatype_(std::move(datatype)),
-      language_(std::move(language)) {}
+    : rep_(std::make_shared<const Rep>(
+          Rep{kind, std::move(value), std::move(datatype), std::move(language)})) {}
+
+const std::string& Term::empty_string() noexcept {
+  static const std::string empty;
+  return empty;
+}
+
+std::strong_ordering operator<=>(const Term& a, const Term& b) noexcept {
+  if (a.rep_ == b.rep_) return std::strong_ordering::equal;
+  if (auto c = a.kind() <=> b.kind(); c != 0) return c;
+  if (auto c = a.value() <=> b.value(); c != 0) return c;
+  if (auto c = a.datatype() <=> b.datatype(); c != 0) return c;
+  return a.language() <=> b.language();
+}
 
 Term Term::iri(std::string iri) {
   assert(!iri.empty());
@@ -136,19 +147,19 @@ Term Term::literal(std::string lexical, std::string datatype, std::string langua
 Term Term::blank(std::string label) { return Term(TermKind::blank, std::move(label), {}, {}); }
 
 bool Term::is_well_typed() const {
-  if (kind_ != TermKind::literal) return true;
-  return xsd::is_valid_lexical(xsd::classify(datatype_), value_);
+  if (kind() != TermKind::literal) return true;
+  return xsd::is_valid_lexical(xsd::classify(datatype()), value());
 }
 
 bool Term::same_value_as(const Term& other) const {
   if (*this == other) return true;
-  if (kind_ != TermKind::literal || other.kind_ != TermKind::literal) return false;
-  const xsd::Type a = xsd::classify(datatype_);
-  const xsd::Type b = xsd::classify(other.datatype_);
+  if (kind() != TermKind::literal || other.kind() != TermKind::literal) return false;
+  const xsd::Type a = xsd::classify(datatype());
+  const xsd::Type b = xsd::classify(other.datatype());
   const xsd::ValueSpace space = xsd::value_space(a);
   if (space == xsd::ValueSpace::none || space != xsd::value_space(b)) return false;
-  if (!xsd::is_valid_lexical(a, value_) || !xsd::is_valid_lexical(b, other.value_)) return false;
-  return xsd::same_value(a, value_, b, other.value_);
+  if (!xsd::is_valid_lexical(a, value()) || !xsd::is_valid_lexical(b, other.value())) return false;
+  return xsd::same_value(a, value(), b, other.value());
 }
 
 std::string Term::to_string() const {
@@ -156,31 +167,31 @@ std::string Term::to_string() const {
   // are copied into one allocation.
   if (!has_escapes()) return concat_unescaped();
   std::string out;
-  switch (kind_) {
+  switch (kind()) {
     case TermKind::iri:
-      out.reserve(value_.size() + 2);
-      append_iri(out, value_);
+      out.reserve(value().size() + 2);
+      append_iri(out, value());
       break;
     case TermKind::blank:
-      out.reserve(value_.size() + 2);
-      out.append("_:").append(value_);
+      out.reserve(value().size() + 2);
+      out.append("_:").append(value());
       break;
     case TermKind::literal:
       // NOTES §2.3: xsd:string prints as a simple literal, language tags are kept, every other
       // datatype (also ill-typed lexical forms) prints as "lex"^^<datatype>.
-      if (!language_.empty()) {
-        out.reserve(value_.size() + language_.size() + 3);
-        append_quoted(out, value_);
+      if (!language().empty()) {
+        out.reserve(value().size() + language().size() + 3);
+        append_quoted(out, value());
         out.push_back('@');
-        out.append(language_);
-      } else if (datatype_ == vocab::xsd_string) {
-        out.reserve(value_.size() + 2);
-        append_quoted(out, value_);
+        out.append(language());
+      } else if (datatype() == vocab::xsd_string) {
+        out.reserve(value().size() + 2);
+        append_quoted(out, value());
       } else {
-        out.reserve(value_.size() + datatype_.size() + 6);
-        append_quoted(out, value_);
+        out.reserve(value().size() + datatype().size() + 6);
+        append_quoted(out, value());
         out.append("^^");
-        append_iri(out, datatype_);
+        append_iri(out, datatype());
       }
       break;
   }
@@ -194,11 +205,11 @@ bool Term::has_escapes() const noexcept {
     }
     return false;
   };
-  if (kind_ == TermKind::iri) return any(value_, iri_escape_table);
-  if (kind_ == TermKind::blank) return false;
-  if (any(value_, string_escape_table)) return true;
+  if (kind() == TermKind::iri) return any(value(), iri_escape_table);
+  if (kind() == TermKind::blank) return false;
+  if (any(value(), string_escape_table)) return true;
   // Most datatypes are XSD's: the namespace needs no escape, so only the local name is scanned.
-  std::string_view dt = datatype_;
+  std::string_view dt = datatype();
   if (dt.starts_with(vocab::xsd)) dt.remove_prefix(vocab::xsd.size());
   for (char c : dt) {
     if (iri_escape_table(c)) return true;
@@ -209,27 +220,27 @@ bool Term::has_escapes() const noexcept {
 std::string Term::concat_unescaped() const {
   std::string_view parts[5];
   std::size_t n = 0;
-  switch (kind_) {
+  switch (kind()) {
     case TermKind::iri:
       parts[n++] = "<";
-      parts[n++] = value_;
+      parts[n++] = value();
       parts[n++] = ">";
       break;
     case TermKind::blank:
       parts[n++] = "_:";
-      parts[n++] = value_;
+      parts[n++] = value();
       break;
     case TermKind::literal:
       parts[n++] = "\"";
-      parts[n++] = value_;
-      if (!language_.empty()) {
+      parts[n++] = value();
+      if (!language().empty()) {
         parts[n++] = "\"@";
-        parts[n++] = language_;
-      } else if (datatype_ == vocab::xsd_string) {
+        parts[n++] = language();
+      } else if (datatype() == vocab::xsd_string) {
         parts[n++] = "\"";
       } else {
         parts[n++] = "\"^^<";
-        parts[n++] = datatype_;
+        parts[n++] = datatype();
         parts[n++] = ">";
       }
       break;
@@ -247,13 +258,13 @@ std::string Term::concat_unescaped() const {
 
 std::size_t Term::hash() const noexcept {
   std::hash<std::string> h;
-  std::size_t seed = h(value_) ^ static_cast<std::size_t>(kind_);
+  std::size_t seed = h(value()) ^ static_cast<std::size_t>(kind());
   auto mix = [&seed](std::size_t v) {
     seed ^= v + 0x9e3779b97f4a7c15ULL + (seed << 12) + (seed >> 4);
   };
-  if (kind_ == TermKind::literal) {
-    mix(h(datatype_));
-    if (!language_.empty()) mix(h(language_));
+  if (kind() == TermKind::literal) {
+    mix(h(datatype()));
+    if (!language().empty()) mix(h(language()));
   }
   return seed;
 }

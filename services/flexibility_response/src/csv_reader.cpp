@@ -120,7 +120,9 @@ Result<Dataset> read_dataset_csv(std::string_view text, const CsvReadOptions& op
   while (next_line(line)) {
     if (trim(line).empty()) continue;
     split(line, fields);
-    const std::string user(fields.empty() ? std::string_view{} : field(kUserId));
+    const auto user_position = static_cast<std::size_t>(position[kUserId]);
+    const std::string user(user_position < fields.size() ? fields[user_position]
+                                                         : std::string_view{});
     const auto add = [&](std::string message) {
       issues.push_back({line_number, user, std::move(message)});
     };

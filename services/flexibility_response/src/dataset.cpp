@@ -6,7 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <set>
+#include <limits>
 
 namespace gridke::services::flexibility_response::model {
 namespace {
@@ -166,15 +166,31 @@ bool Dataset::is_baseline(std::size_t row) const {
   return std::isnan(s) || (baseline_signal_value && s == *baseline_signal_value);
 }
 
-std::vector<double> Dataset::signal_levels() const {
-  std::set<double> levels;
-  for (std::size_t row = 0; row < size(); ++row) {
-    if (!is_baseline(row) && std::isfinite(signal[row])) {
-      levels.insert(signal[row]);
-      if (levels.size() > kMaxSignalLevels) break;
-    }
+namespace {
+
+// Distinct non-baseline finite signal values, ascending; stops after `limit` + 1 values. Most rows
+// repeat the previous value, so that is checked before the sorted insert.
+std::vector<double> distinct_levels(const Dataset& d, std::size_t limit) {
+  std::vector<double> levels;
+  double previous = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t row = 0; row < d.size(); ++row) {
+    const double s = d.signal[row];
+    if (s == previous || d.is_baseline(row) || !std::isfinite(s)) continue;
+    previous = s;
+    const auto it = std::lower_bound(levels.begin(), levels.end(), s);
+    if (it != levels.end() && *it == s) continue;
+    levels.insert(it, s);
+    if (levels.size() > limit) break;
   }
-  return {levels.begin(), levels.end()};
+  return levels;
+}
+
+}  // namespace
+
+std::vector<double> Dataset::signal_levels() const {
+  auto levels = distinct_levels(*this, kMaxSignalLevels);
+  if (levels.size() > kMaxSignalLevels) levels.resize(kMaxSignalLevels);
+  return levels;
 }
 
 std::string RowIssue::to_string() const {
@@ -186,9 +202,11 @@ std::string RowIssue::to_string() const {
 CustomerIndex index_customers(const Dataset& dataset) {
   const std::size_t users = dataset.user_ids.size();
   CustomerIndex index;
+  if (dataset.timestamp_s.size() != dataset.size()) return index;  // validate reports it
   index.offsets.assign(users + 1, 0);
   const auto in_window = [&](std::size_t row) {
-    return dataset.timestamp_s[row] >= dataset.window.start_s &&
+    return dataset.user[row] >= 0 && static_cast<std::size_t>(dataset.user[row]) < users &&
+           dataset.timestamp_s[row] >= dataset.window.start_s &&
            dataset.timestamp_s[row] < dataset.window.end_s;
   };
   for (std::size_t row = 0; row < dataset.size(); ++row) {
@@ -224,6 +242,10 @@ CustomerIndex index_customers(const Dataset& dataset) {
 }
 
 std::vector<RowIssue> validate(const Dataset& dataset) {
+  return validate(dataset, CustomerIndex{});
+}
+
+std::vector<RowIssue> validate(const Dataset& dataset, const CustomerIndex& prebuilt) {
   std::vector<RowIssue> issues;
   const std::size_t n = dataset.size();
   const auto column_ok = [&](std::size_t size, bool optional) {
@@ -294,12 +316,7 @@ std::vector<RowIssue> validate(const Dataset& dataset) {
       }
     }
   }
-  std::set<double> levels;
-  for (std::size_t row = 0; row < n; ++row) {
-    if (!dataset.is_baseline(row) && std::isfinite(dataset.signal[row])) {
-      levels.insert(dataset.signal[row]);
-    }
-  }
+  const auto levels = distinct_levels(dataset, std::numeric_limits<std::size_t>::max() - 1);
   if (levels.size() > kMaxSignalLevels) {
     issues.push_back({0,
                       {},
@@ -308,7 +325,9 @@ std::vector<RowIssue> validate(const Dataset& dataset) {
                           std::to_string(kMaxSignalLevels)});
   }
   if (dataset.window.end_s <= dataset.window.start_s) return issues;
-  const CustomerIndex index = index_customers(dataset);
+  CustomerIndex built;
+  if (prebuilt.offsets.empty()) built = index_customers(dataset);
+  const CustomerIndex& index = prebuilt.offsets.empty() ? built : prebuilt;
   for (std::size_t u = 0; u < dataset.user_ids.size(); ++u) {
     const auto& user = dataset.user_ids[u];
     const std::size_t begin = index.offsets[u];

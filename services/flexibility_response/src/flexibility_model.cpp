@@ -7,6 +7,9 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <optional>
+#include <system_error>
+#include <thread>
 
 #include "gridke/services/flexibility_response/solver/student_t.hpp"
 
@@ -113,10 +116,10 @@ Result<FlexibilityResult> analyse(const model::Dataset& dataset, const AnalysisO
     return invalid_argument("confidence_level must be in (0, 1), got " +
                             std::to_string(options.confidence_level));
   }
-  if (const auto issues = model::validate(dataset); !issues.empty()) {
+  const auto index = model::index_customers(dataset);
+  if (const auto issues = model::validate(dataset, index); !issues.empty()) {
     return model::issues_to_error(issues);
   }
-  const auto index = model::index_customers(dataset);
   const std::int64_t slot_s = static_cast<std::int64_t>(options.slot_minutes) * 60;
   for (std::size_t u = 0; u < dataset.user_ids.size(); ++u) {
     if (index.time_step_s[u] > slot_s) {
@@ -145,124 +148,156 @@ Result<FlexibilityResult> analyse(const model::Dataset& dataset, const AnalysisO
     directions[k] =
         expected_direction(dataset.signal_class, result.levels[k], dataset.baseline_signal_value);
   }
-  QuantileCache quantiles(1.0 - 0.5 * (1.0 - options.confidence_level));
+  const double probability = 1.0 - 0.5 * (1.0 - options.confidence_level);
+  result.customers.resize(dataset.user_ids.size());
 
-  SlotBuffers buffers;
-  buffers.rows_by_slot.resize(static_cast<std::size_t>(slots_per_day));
-  std::vector<std::int64_t> level_counts(level_count);
-  std::vector<Eigen::Index> level_column(level_count);
-  Matrix x;
-  Vector y;
-  result.customers.reserve(dataset.user_ids.size());
-  for (std::size_t u = 0; u < dataset.user_ids.size(); ++u) {
-    CustomerResult customer;
-    customer.user_id = dataset.user_ids[u];
-    customer.time_step_s = index.time_step_s[u];
-    const double kw_factor = to_kw_factor(dataset.consumption_unit, customer.time_step_s);
-    for (auto& rows : buffers.rows_by_slot) rows.clear();
-    for (std::size_t k = index.offsets[u]; k < index.offsets[u + 1]; ++k) {
-      const std::size_t row = index.rows[k];
-      std::int64_t second_of_day = dataset.timestamp_s[row] % kSecondsPerDay;
-      if (second_of_day < 0) second_of_day += kSecondsPerDay;
-      buffers.rows_by_slot[static_cast<std::size_t>(second_of_day / slot_s)].push_back(row);
-    }
-    customer.slots.resize(static_cast<std::size_t>(slots_per_day));
-    for (int h = 0; h < slots_per_day; ++h) {
-      auto& slot = customer.slots[static_cast<std::size_t>(h)];
-      slot.slot = h;
-      slot.levels.assign(level_count, LevelResult{});
-      const auto& rows = buffers.rows_by_slot[static_cast<std::size_t>(h)];
-      const auto n = static_cast<Eigen::Index>(rows.size());
-      slot.observations = n;
-      buffers.level_of_row.resize(rows.size());
-      std::fill(level_counts.begin(), level_counts.end(), 0);
-      for (std::size_t r = 0; r < rows.size(); ++r) {
-        int level = -1;
-        if (!dataset.is_baseline(rows[r])) {
-          level = static_cast<int>(std::lower_bound(result.levels.begin(), result.levels.end(),
-                                                    dataset.signal[rows[r]]) -
-                                   result.levels.begin());
-          ++level_counts[static_cast<std::size_t>(level)];
-        } else {
-          ++slot.baseline_observations;
+  // Customers [first_user, last_user) into result.customers; one call per worker thread, each
+  // with its own buffers and quantile cache, writing disjoint elements.
+  const auto run_range = [&](std::size_t first_user, std::size_t last_user) -> Result<void> {
+    QuantileCache quantiles(probability);
+    SlotBuffers buffers;
+    buffers.rows_by_slot.resize(static_cast<std::size_t>(slots_per_day));
+    std::vector<std::int64_t> level_counts(level_count);
+    std::vector<Eigen::Index> level_column(level_count);
+    Matrix x;
+    Vector y;
+    for (std::size_t u = first_user; u < last_user; ++u) {
+      CustomerResult& customer = result.customers[u];
+      customer.user_id = dataset.user_ids[u];
+      customer.time_step_s = index.time_step_s[u];
+      const double kw_factor = to_kw_factor(dataset.consumption_unit, customer.time_step_s);
+      for (auto& rows : buffers.rows_by_slot) rows.clear();
+      for (std::size_t k = index.offsets[u]; k < index.offsets[u + 1]; ++k) {
+        const std::size_t row = index.rows[k];
+        std::int64_t second_of_day = dataset.timestamp_s[row] % kSecondsPerDay;
+        if (second_of_day < 0) second_of_day += kSecondsPerDay;
+        buffers.rows_by_slot[static_cast<std::size_t>(second_of_day / slot_s)].push_back(row);
+      }
+      customer.slots.resize(static_cast<std::size_t>(slots_per_day));
+      for (int h = 0; h < slots_per_day; ++h) {
+        auto& slot = customer.slots[static_cast<std::size_t>(h)];
+        slot.slot = h;
+        slot.levels.assign(level_count, LevelResult{});
+        const auto& rows = buffers.rows_by_slot[static_cast<std::size_t>(h)];
+        const auto n = static_cast<Eigen::Index>(rows.size());
+        slot.observations = n;
+        buffers.level_of_row.resize(rows.size());
+        std::fill(level_counts.begin(), level_counts.end(), 0);
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+          int level = -1;
+          if (!dataset.is_baseline(rows[r])) {
+            level = static_cast<int>(std::lower_bound(result.levels.begin(), result.levels.end(),
+                                                      dataset.signal[rows[r]]) -
+                                     result.levels.begin());
+            ++level_counts[static_cast<std::size_t>(level)];
+          } else {
+            ++slot.baseline_observations;
+          }
+          buffers.level_of_row[r] = level;
         }
-        buffers.level_of_row[r] = level;
-      }
-      Eigen::Index p = base_columns;
-      for (std::size_t k = 0; k < level_count; ++k) {
-        slot.levels[k].observations = level_counts[k];
-        slot.levels[k].expected_direction = directions[k];
-        level_column[k] = level_counts[k] > 0 ? p++ : -1;
-      }
-      if (slot.baseline_observations == 0) {
-        slot.note = "no baseline rows in this slot";
-        continue;
-      }
-      if (n <= p) {
-        slot.note = std::to_string(n) + " rows for " + std::to_string(p) + " coefficients";
-        continue;
-      }
-      x.setZero(n, p);
-      y.resize(n);
-      double temperature_sum = 0.0, indoor_sum = 0.0, occupancy_sum = 0.0;
-      for (Eigen::Index r = 0; r < n; ++r) {
-        const std::size_t row = rows[static_cast<std::size_t>(r)];
-        y(r) = dataset.consumption[row] * kw_factor;
-        x(r, 0) = 1.0;
-        x(r, 1) = dataset.outside_temperature_c[row];
-        temperature_sum += x(r, 1);
+        Eigen::Index p = base_columns;
+        for (std::size_t k = 0; k < level_count; ++k) {
+          slot.levels[k].observations = level_counts[k];
+          slot.levels[k].expected_direction = directions[k];
+          level_column[k] = level_counts[k] > 0 ? p++ : -1;
+        }
+        if (slot.baseline_observations == 0) {
+          slot.note = "no baseline rows in this slot";
+          continue;
+        }
+        if (n <= p) {
+          slot.note = std::to_string(n) + " rows for " + std::to_string(p) + " coefficients";
+          continue;
+        }
+        x.setZero(n, p);
+        y.resize(n);
+        double temperature_sum = 0.0, indoor_sum = 0.0, occupancy_sum = 0.0;
+        for (Eigen::Index r = 0; r < n; ++r) {
+          const std::size_t row = rows[static_cast<std::size_t>(r)];
+          y(r) = dataset.consumption[row] * kw_factor;
+          x(r, 0) = 1.0;
+          x(r, 1) = dataset.outside_temperature_c[row];
+          temperature_sum += x(r, 1);
+          Eigen::Index c = 2;
+          if (use_indoor) {
+            x(r, c++) = dataset.indoor_temperature_c[row];
+            indoor_sum += dataset.indoor_temperature_c[row];
+          }
+          if (use_occupancy) {
+            x(r, c++) = dataset.occupancy[row];
+            occupancy_sum += dataset.occupancy[row];
+          }
+          const int level = buffers.level_of_row[static_cast<std::size_t>(r)];
+          if (level >= 0) x(r, level_column[static_cast<std::size_t>(level)]) = 1.0;
+        }
+        auto fit = solver::fit_ols(x, y);
+        if (!fit.has_value()) {
+          slot.note = fit.error().message();
+          continue;
+        }
+        slot.estimated = true;
+        slot.df_resid = fit->df_resid;
+        slot.r_squared = fit->r_squared;
+        const double inv_n = 1.0 / static_cast<double>(n);
+        slot.reference_temperature_c =
+            options.reference_temperature_c.value_or(temperature_sum * inv_n);
+        Vector x0 = Vector::Zero(p);
+        x0(0) = 1.0;
+        x0(1) = slot.reference_temperature_c;
         Eigen::Index c = 2;
-        if (use_indoor) {
-          x(r, c++) = dataset.indoor_temperature_c[row];
-          indoor_sum += dataset.indoor_temperature_c[row];
+        if (use_indoor) x0(c++) = indoor_sum * inv_n;
+        if (use_occupancy) x0(c++) = occupancy_sum * inv_n;
+        GRIDKE_ASSIGN_OR_RETURN(const double q, quantiles.quantile(fit->df_resid));
+        slot.baseline_kw = solver::predict_with_quantile(*fit, x0, q);
+        const auto dof = static_cast<double>(fit->df_resid);
+        for (std::size_t k = 0; k < level_count; ++k) {
+          if (level_column[k] < 0) continue;
+          auto& level = slot.levels[k];
+          const Eigen::Index column = level_column[k];
+          level.estimated = true;
+          level.flexibility_kw = fit->coefficients(column);
+          level.flexibility_se_kw = fit->standard_errors(column);
+          level.t_statistic = level.flexibility_kw / level.flexibility_se_kw;
+          GRIDKE_ASSIGN_OR_RETURN(const double lower_tail,
+                                  solver::student_t_cdf(-std::fabs(level.t_statistic), dof));
+          level.p_value = 2.0 * lower_tail;
+          GRIDKE_ASSIGN_OR_RETURN(
+              level.reliability,
+              solver::student_t_cdf(level.expected_direction * level.t_statistic, dof));
+          x0(column) = 1.0;
+          level.power_kw = solver::predict_with_quantile(*fit, x0, q);
+          x0(column) = 0.0;
         }
-        if (use_occupancy) {
-          x(r, c++) = dataset.occupancy[row];
-          occupancy_sum += dataset.occupancy[row];
-        }
-        const int level = buffers.level_of_row[static_cast<std::size_t>(r)];
-        if (level >= 0) x(r, level_column[static_cast<std::size_t>(level)]) = 1.0;
-      }
-      auto fit = solver::fit_ols(x, y);
-      if (!fit.has_value()) {
-        slot.note = fit.error().message();
-        continue;
-      }
-      slot.estimated = true;
-      slot.df_resid = fit->df_resid;
-      slot.r_squared = fit->r_squared;
-      const double inv_n = 1.0 / static_cast<double>(n);
-      slot.reference_temperature_c =
-          options.reference_temperature_c.value_or(temperature_sum * inv_n);
-      Vector x0 = Vector::Zero(p);
-      x0(0) = 1.0;
-      x0(1) = slot.reference_temperature_c;
-      Eigen::Index c = 2;
-      if (use_indoor) x0(c++) = indoor_sum * inv_n;
-      if (use_occupancy) x0(c++) = occupancy_sum * inv_n;
-      GRIDKE_ASSIGN_OR_RETURN(const double q, quantiles.quantile(fit->df_resid));
-      slot.baseline_kw = solver::predict_with_quantile(*fit, x0, q);
-      const auto dof = static_cast<double>(fit->df_resid);
-      for (std::size_t k = 0; k < level_count; ++k) {
-        if (level_column[k] < 0) continue;
-        auto& level = slot.levels[k];
-        const Eigen::Index column = level_column[k];
-        level.estimated = true;
-        level.flexibility_kw = fit->coefficients(column);
-        level.flexibility_se_kw = fit->standard_errors(column);
-        level.t_statistic = level.flexibility_kw / level.flexibility_se_kw;
-        GRIDKE_ASSIGN_OR_RETURN(const double lower_tail,
-                                solver::student_t_cdf(-std::fabs(level.t_statistic), dof));
-        level.p_value = 2.0 * lower_tail;
-        GRIDKE_ASSIGN_OR_RETURN(
-            level.reliability,
-            solver::student_t_cdf(level.expected_direction * level.t_statistic, dof));
-        x0(column) = 1.0;
-        level.power_kw = solver::predict_with_quantile(*fit, x0, q);
-        x0(column) = 0.0;
       }
     }
-    result.customers.push_back(std::move(customer));
+    return {};
+  };
+
+  const std::size_t users = dataset.user_ids.size();
+  const std::size_t threads = std::clamp<std::size_t>(
+      static_cast<std::size_t>(std::max(options.threads, 1)), 1, std::max<std::size_t>(users, 1));
+  if (threads == 1) {
+    GRIDKE_TRY(run_range(0, users));
+  } else {
+    std::vector<std::optional<Error>> errors(threads);
+    std::vector<std::thread> workers;
+    for (std::size_t t = 0; t < threads; ++t) {
+      const std::size_t begin = users * t / threads;
+      const std::size_t end = users * (t + 1) / threads;
+      const auto work = [&run_range, &errors, t, begin, end] {
+        auto done = run_range(begin, end);
+        if (!done.has_value()) errors[t] = done.error();
+      };
+      try {
+        workers.emplace_back(work);
+      } catch (const std::system_error&) {
+        work();  // no thread available: run this share here
+      }
+    }
+    for (auto& worker : workers) worker.join();
+    for (const auto& error : errors) {
+      if (error) return *error;
+    }
   }
   rank_customers(result);
   return result;

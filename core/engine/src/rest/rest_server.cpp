@@ -111,6 +111,10 @@ void RestServer::stop() {
     s.kbs.clear();
   }
   for (const auto& kb : mine) (void)s.engine.delete_knowledge_base(kb);
+  {
+    std::unique_lock lock(s.inflight_mu);
+    s.inflight_cv.wait_for(lock, std::chrono::seconds(2), [&s] { return s.replies == 0; });
+  }
   // 3. close() waits for the requests in flight.
   try {
     s.listener->close().wait();

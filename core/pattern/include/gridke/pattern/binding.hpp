@@ -29,6 +29,8 @@ class Binding {
   /// The value, or nullptr when the variable is unbound. Valid until the next set().
   const rdf::Term* find(std::string_view name) const;
   bool contains(std::string_view name) const { return find(name) != nullptr; }
+  /// Makes room for `n` values, so building a binding of known size allocates once.
+  void reserve(std::size_t n) { values_.reserve(n); }
   std::size_t size() const noexcept { return values_.size(); }
   bool empty() const noexcept { return values_.empty(); }
   /// Sorted by name.

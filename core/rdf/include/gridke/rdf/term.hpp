@@ -1,10 +1,14 @@
 #pragma once
 // Term: one RDF 1.1 term (IRI, literal or blank node) as a value type.
 // Thread safety: immutable, share freely.
-// Ownership: owns its strings.
+// Ownership: a Term shares its immutable strings with its copies (one reference-counted block),
+// so copying a Term never allocates; value()/datatype()/language() stay valid while any copy of
+// the Term lives.
 
+#include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,17 +35,17 @@ class Term {
   /// A default-constructed Term is the empty IRI; assign a real term before use.
   Term() = default;
 
-  TermKind kind() const noexcept { return kind_; }
-  bool is_iri() const noexcept { return kind_ == TermKind::iri; }
-  bool is_literal() const noexcept { return kind_ == TermKind::literal; }
-  bool is_blank() const noexcept { return kind_ == TermKind::blank; }
+  TermKind kind() const noexcept { return rep_ ? rep_->kind : TermKind::iri; }
+  bool is_iri() const noexcept { return kind() == TermKind::iri; }
+  bool is_literal() const noexcept { return kind() == TermKind::literal; }
+  bool is_blank() const noexcept { return kind() == TermKind::blank; }
 
   /// The IRI, the lexical form, or the blank-node label.
-  const std::string& value() const noexcept { return value_; }
+  const std::string& value() const noexcept { return rep_ ? rep_->value : empty_string(); }
   /// Datatype IRI of a literal (never empty for literals); empty for IRIs and blank nodes.
-  const std::string& datatype() const noexcept { return datatype_; }
+  const std::string& datatype() const noexcept { return rep_ ? rep_->datatype : empty_string(); }
   /// Language tag of a literal (lower-cased as written); empty otherwise.
-  const std::string& language() const noexcept { return language_; }
+  const std::string& language() const noexcept { return rep_ ? rep_->language : empty_string(); }
 
   /// True when a literal's lexical form is valid for its (known XSD) datatype. IRIs, blank
   /// nodes, strings and unknown datatypes are always well-typed.
@@ -59,18 +63,29 @@ class Term {
   std::string to_string() const;
 
   std::size_t hash() const noexcept;
-  friend bool operator==(const Term&, const Term&) = default;
-  friend auto operator<=>(const Term&, const Term&) = default;
+  /// RDF term equality: kind, value, datatype and language all equal.
+  friend bool operator==(const Term& a, const Term& b) noexcept {
+    if (a.rep_ == b.rep_) return true;
+    return a.kind() == b.kind() && a.value() == b.value() && a.datatype() == b.datatype() &&
+           a.language() == b.language();
+  }
+  /// Orders by kind, then value, datatype and language.
+  friend std::strong_ordering operator<=>(const Term& a, const Term& b) noexcept;
 
  private:
   Term(TermKind kind, std::string value, std::string datatype, std::string language);
   bool has_escapes() const noexcept;     // to_string() needs N-Triples escapes
   std::string concat_unescaped() const;  // to_string() when has_escapes() is false
 
-  TermKind kind_ = TermKind::iri;
-  std::string value_;
-  std::string datatype_;
-  std::string language_;
+  struct Rep {
+    TermKind kind;
+    std::string value;
+    std::string datatype;
+    std::string language;
+  };
+  static const std::string& empty_string() noexcept;
+
+  std::shared_ptr<const Rep> rep_;  // null: the empty IRI of a default-constructed Term
 };
 
 /// Parses one value of the KE binding text form (NOTES §2.3): `<iri>`, `"lex"`,

@@ -27,7 +27,8 @@
 //   +sign(level_k - v0) (a lower limit means less); without v0 (baseline = no signal):
 //   cost, CO2, power limit -1, renewable % +1.
 //
-// Thread safety: pure functions. Ownership: results are values.
+// Thread safety: pure functions (analyse may start `threads` workers of its own and joins them
+// before returning). Ownership: results are values.
 
 #include <cstdint>
 #include <optional>
@@ -46,6 +47,7 @@ struct AnalysisOptions {
   std::optional<double> reference_temperature_c;  ///< nullopt = the slot's mean temperature
   bool use_indoor_temperature = true;             ///< when the dataset has it
   bool use_occupancy = true;                      ///< when the dataset has it
+  int threads = 1;  ///< worker threads over customers (results do not depend on it)
 };
 
 /// One signal level in one slot of one customer.

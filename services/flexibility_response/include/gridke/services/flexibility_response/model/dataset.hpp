@@ -114,7 +114,9 @@ struct CustomerIndex {
   std::vector<std::int64_t> time_step_s;  ///< median positive step per user (0 if < 2 rows)
 };
 
-/// Builds the index in O(rows) (plus a sort of any user whose rows are out of order).
+/// Builds the index in O(rows) (plus a sort of any user whose rows are out of order). Rows with an
+/// out-of-range user index are skipped; offsets stay empty when the timestamp column is short
+/// (both are reported by validate).
 CustomerIndex index_customers(const Dataset& dataset);
 
 /// Every problem in the dataset: non-finite values, renewable % outside [0, 100], negative CO2 or
@@ -122,6 +124,10 @@ CustomerIndex index_customers(const Dataset& dataset);
 /// user inside the window: duplicate timestamps, a time step coarser than 30 min, no baseline
 /// period, no signal period, no rows at all.
 std::vector<RowIssue> validate(const Dataset& dataset);
+
+/// The same with a prebuilt index_customers(dataset) (saves the second pass when the caller needs
+/// the index anyway). REQUIRES: `index` was built from `dataset` as it is now.
+std::vector<RowIssue> validate(const Dataset& dataset, const CustomerIndex& index);
 
 /// An invalid_argument Error listing up to kMaxIssuesInMessage issues ("3 problems in the
 /// dataset: line 4 (user A): ...; ..."). REQUIRES: !issues.empty().

@@ -44,7 +44,8 @@ Result<void> validate_upload(const GridRegistration& grid, const HistoricalData&
 
 /// Checks a complete dataset (all uploads merged) before estimation: every registered meter has
 /// data (else "partial network"), nominal time step (most frequent step) <= max_step_s and equal
-/// for all meters, span >= min_span_s, and the energy balance against the substation meters.
+/// for all meters, coverage (last - first + step) >= min_span_s, and the energy balance against
+/// the substation meters.
 /// Errors: failed_precondition naming the meters and the limit.
 /// REQUIRES: validate_upload() passed for `data`.
 Result<void> validate_dataset(const GridRegistration& grid, const HistoricalData& data,
