@@ -15,7 +15,7 @@ PACKAGES=(
   libeigen3-dev nlohmann-json3-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev hyperfine
   clang clang-format
-  python3 python3-requests python3-numpy python3-scipy
+  python3 python3-requests python3-yaml python3-numpy python3-scipy
 )
 
 missing=()

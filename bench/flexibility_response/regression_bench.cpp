@@ -9,6 +9,8 @@
 //       = 2 (wall-clock time reported: CPU time of the main thread would hide the workers)
 //   BM_FlexibilityModel_Validate1000CustomersYear — model::validate alone (part of the above)
 //   BM_FlexibilityModel_Analyse100CustomersYear — the same at 1/10 size (scaling check)
+//   BM_DatasetCsv_Read100CustomersYear — read_dataset_csv (parse + validate) of 1.75 M rows
+//       (~100 MB of CSV written by write_dataset_csv), the upload-parsing share of the 60 s target
 //   BM_StudentT_Quantile — one t_{361, 0.975}
 
 #include <benchmark/benchmark.h>
@@ -16,6 +18,7 @@
 #include <map>
 
 #include "gridke/services/flexibility_response/flexibility_model.hpp"
+#include "gridke/services/flexibility_response/model/csv_reader.hpp"
 #include "gridke/services/flexibility_response/solver/student_t.hpp"
 #include "gridke/services/flexibility_response/synthetic_dataset.hpp"
 
@@ -81,6 +84,23 @@ void BM_FlexibilityModel_Analyse100CustomersYear(benchmark::State& state) {
   run_analyse(state, 100);
 }
 BENCHMARK(BM_FlexibilityModel_Analyse100CustomersYear)->Unit(benchmark::kMillisecond);
+
+void BM_DatasetCsv_Read100CustomersYear(benchmark::State& state) {
+  const std::string text = model::write_dataset_csv(dataset(100));
+  model::CsvReadOptions options;
+  options.baseline_signal_value = SyntheticOptions{}.normal_price;
+  for (auto _ : state) {
+    auto d = model::read_dataset_csv(text, options);
+    if (!d.has_value()) {
+      state.SkipWithError(d.error().message().c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(d->consumption.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  state.counters["rows"] = static_cast<double>(dataset(100).size());
+}
+BENCHMARK(BM_DatasetCsv_Read100CustomersYear)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 void BM_StudentT_Quantile(benchmark::State& state) {
   for (auto _ : state) {

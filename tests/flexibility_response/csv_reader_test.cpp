@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "gridke/services/flexibility_response/synthetic_dataset.hpp"
 #include "gridke_matchers.hpp"
 
 namespace gridke::services::flexibility_response::model {
@@ -111,6 +112,25 @@ TEST(CsvReader, RejectsDatasetWithoutAnySignal) {
   EXPECT_THAT(
       read_dataset_csv(text, {}),
       HasError(ErrorCode::invalid_argument, HasSubstr("no row carries an incentive signal")));
+}
+
+TEST(CsvReader, WriteThenReadReproducesTheDataset) {
+  SyntheticOptions options;
+  options.customers = 3;
+  options.days = 20;
+  const auto original = make_synthetic_dataset(options);
+  CsvReadOptions read;
+  read.baseline_signal_value = options.normal_price;
+  read.window = original.window;
+  const auto copy = read_dataset_csv(write_dataset_csv(original), read);
+  ASSERT_THAT(copy, IsOk());
+  EXPECT_EQ(copy->user_ids, original.user_ids);
+  EXPECT_EQ(copy->user, original.user);
+  EXPECT_EQ(copy->timestamp_s, original.timestamp_s);
+  EXPECT_EQ(copy->consumption, original.consumption);  // exact: shortest round-trip numbers
+  EXPECT_EQ(copy->outside_temperature_c, original.outside_temperature_c);
+  EXPECT_EQ(copy->signal_levels(), original.signal_levels());
+  EXPECT_EQ(copy->signal_unit, "GBP/kWh");
 }
 
 TEST(CsvReader, ReportsMissingFile) {

@@ -406,29 +406,57 @@ bool translation_is_identity(const CompiledPattern& target, const CompiledPatter
 
 BindingSet from_candidate(const BindingSet& candidate_rows, const CompiledPattern& target,
                           const CompiledPattern& candidate, const PatternMatch& match) {
+  // Resolve the node pairs once per call, not per row. Copies (a candidate value or constant
+  // into a target variable) are sorted by target variable, so each row is built by appends.
+  struct Copy {
+    const std::string* to;      // target variable
+    const std::string* from;    // candidate variable, or nullptr ...
+    const rdf::Term* constant;  // ... then this candidate constant
+  };
+  struct Check {
+    const std::string* from;    // candidate variable that must be bound ...
+    const rdf::Term* expected;  // ... to the same value as this target constant
+  };
+  std::vector<Copy> copies;
+  std::vector<Check> checks;
+  copies.reserve(match.node_pairs.size());
+  for (const auto& [a, c] : match.node_pairs) {
+    // Blank-node variables (`_:b`) are never binding keys: nothing to copy or check.
+    if (target.node(a).is_blank_variable() || candidate.node(c).is_blank_variable()) continue;
+    const bool tvar = target.is_variable(a);
+    if (candidate.is_variable(c)) {
+      if (tvar) {
+        copies.push_back(Copy{&target.node(a).variable(), &candidate.node(c).variable(), nullptr});
+      } else {
+        checks.push_back(Check{&candidate.node(c).variable(), &target.node(a).term()});
+      }
+    } else if (tvar) {
+      copies.push_back(Copy{&target.node(a).variable(), nullptr, &candidate.node(c).term()});
+    }
+  }
+  std::sort(copies.begin(), copies.end(),
+            [](const Copy& x, const Copy& y) { return *x.to < *y.to; });
   BindingSet out;
   out.reserve(candidate_rows.size());
   for (const Binding& row : candidate_rows) {
-    Binding b;
-    b.reserve(match.node_pairs.size());
     bool keep = true;
-    for (const auto& [a, c] : match.node_pairs) {
-      // Blank-node variables (`_:b`) are never binding keys: nothing to copy or check.
-      if (target.node(a).is_blank_variable() || candidate.node(c).is_blank_variable()) continue;
-      const bool tvar = target.is_variable(a);
-      if (candidate.is_variable(c)) {
-        const rdf::Term* value = row.find(candidate.node(c).variable());
-        if (value == nullptr) {
-          keep = false;
-        } else if (tvar) {
-          b.set(target.node(a).variable(), *value);
-        } else if (!target.node(a).term().same_value_as(*value)) {
-          keep = false;
-        }
-      } else if (tvar) {
-        b.set(target.node(a).variable(), candidate.node(c).term());
+    for (const Check& check : checks) {
+      const rdf::Term* value = row.find(*check.from);
+      if (value == nullptr || !check.expected->same_value_as(*value)) {
+        keep = false;
+        break;
       }
-      if (!keep) break;
+    }
+    if (!keep) continue;
+    Binding b;
+    b.reserve(copies.size());
+    for (const Copy& copy : copies) {
+      const rdf::Term* value = copy.from != nullptr ? row.find(*copy.from) : copy.constant;
+      if (value == nullptr) {
+        keep = false;
+        break;
+      }
+      b.set(*copy.to, *value);
     }
     if (keep) out.insert(std::move(b));
   }

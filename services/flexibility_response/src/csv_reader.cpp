@@ -246,6 +246,53 @@ Result<Dataset> read_dataset_csv(std::string_view text, const CsvReadOptions& op
   return dataset;
 }
 
+std::string write_dataset_csv(const Dataset& dataset) {
+  std::string out =
+      "user_id,timestamp,consumption,consumption_unit,signal_class,signal_value,signal_unit,"
+      "outside_temperature_c";
+  if (dataset.has_indoor_temperature()) out += ",indoor_temperature_c";
+  if (dataset.has_occupancy()) out += ",occupancy";
+  out += '\n';
+  const std::string unit(to_string(dataset.consumption_unit));
+  const std::string signal_prefix = std::string(to_string(dataset.signal_class)) + ",";
+  const std::string signal_suffix = "," + dataset.signal_unit + ",";
+  char buffer[32];
+  const auto number = [&](double v) {
+    const auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+    out.append(buffer, ec == std::errc() ? ptr : buffer);
+  };
+  for (std::size_t row = 0; row < dataset.size(); ++row) {
+    out += dataset.user_ids[static_cast<std::size_t>(dataset.user[row])];
+    out += ',';
+    std::string time = format_timestamp(dataset.timestamp_s[row]);
+    time[10] = ' ';
+    out += time;
+    out += ',';
+    number(dataset.consumption[row]);
+    out += ',';
+    out += unit;
+    out += ',';
+    if (std::isnan(dataset.signal[row])) {
+      out += ",,,";
+    } else {
+      out += signal_prefix;
+      number(dataset.signal[row]);
+      out += signal_suffix;
+    }
+    number(dataset.outside_temperature_c[row]);
+    if (dataset.has_indoor_temperature()) {
+      out += ',';
+      number(dataset.indoor_temperature_c[row]);
+    }
+    if (dataset.has_occupancy()) {
+      out += ',';
+      number(dataset.occupancy[row]);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
 Result<Dataset> read_dataset_csv_file(const std::string& path, const CsvReadOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return not_found("cannot open dataset CSV '" + path + "'");

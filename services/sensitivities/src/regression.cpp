@@ -9,10 +9,16 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace gridke::services::sensitivities::solver {
 namespace {
+
+// Below this many multiply-adds (rows x p x (p + n)) the products run on the calling thread.
+constexpr double kParallelWork = 2e7;
 
 // Raw (unnormalised) sums, kept so that the robust refit can downdate them per target.
 struct RawMoments {
@@ -30,11 +36,35 @@ Matrix gram(const MatrixRef& a) {
   return g.selfadjointView<Eigen::Lower>();
 }
 
+// {A'A, A'B}. Large products are split into two row blocks computed on two threads and summed
+// (the anchor, OpenBLAS, also uses 2 threads; Eigen's own GEMM is single-threaded without
+// OpenMP). Different summation order only: results agree to rounding.
+std::pair<Matrix, Matrix> products(const MatrixRef& a, const MatrixRef& b) {
+  const Eigen::Index rows = a.rows();
+  const double work = static_cast<double>(rows) * static_cast<double>(a.cols()) *
+                      static_cast<double>(a.cols() + b.cols());
+  if (work < kParallelWork || std::thread::hardware_concurrency() < 2) {
+    Matrix ab = a.transpose() * b;
+    return {gram(a), std::move(ab)};
+  }
+  const Eigen::Index half = rows / 2;
+  Matrix g_low, c_low;
+  std::thread helper([&] {
+    g_low = gram(a.bottomRows(rows - half));
+    c_low.noalias() = a.bottomRows(rows - half).transpose() * b.bottomRows(rows - half);
+  });
+  Matrix g = gram(a.topRows(half));
+  Matrix c = a.topRows(half).transpose() * b.topRows(half);
+  helper.join();
+  g += g_low;
+  c += c_low;
+  return {std::move(g), std::move(c)};
+}
+
 RawMoments raw_moments(const RegressionProblem& pr) {
   const auto rows = static_cast<double>(pr.x.rows());
   RawMoments m;
-  m.g = gram(pr.x);
-  m.c.noalias() = pr.x.transpose() * pr.y;
+  std::tie(m.g, m.c) = products(pr.x, pr.y);
   m.yy = pr.y.colwise().squaredNorm().transpose();
   if (pr.x_mask.size() == 0 && pr.y_mask.size() == 0) {
     m.ng = Matrix::Constant(pr.x.cols(), pr.x.cols(), rows);
@@ -46,8 +76,7 @@ RawMoments raw_moments(const RegressionProblem& pr) {
   const Matrix ones_y = pr.y_mask.size() == 0 ? Matrix::Ones(pr.y.rows(), pr.y.cols()) : Matrix();
   const Matrix& mx = pr.x_mask.size() == 0 ? ones_x : pr.x_mask;
   const Matrix& my = pr.y_mask.size() == 0 ? ones_y : pr.y_mask;
-  m.ng = gram(mx);
-  m.nc.noalias() = mx.transpose() * my;
+  std::tie(m.ng, m.nc) = products(mx, my);
   m.ny = my.colwise().sum().transpose();
   return m;
 }

@@ -8,7 +8,7 @@
 // model::parse_timestamp. One consumption unit and one signal class per dataset: a row that
 // differs is reported, like every other bad row, with its line number.
 //
-// Thread safety: pure functions. Ownership: the returned Dataset owns copies of all text.
+// Thread safety: pure functions. Ownership: the returned Dataset / string owns copies of all text.
 
 #include <optional>
 #include <string>
@@ -36,5 +36,9 @@ Result<Dataset> read_dataset_csv(std::string_view text, const CsvReadOptions& op
 /// The same from a file. Errors: not_found when the file cannot be opened, then as above with the
 /// path as context.
 Result<Dataset> read_dataset_csv_file(const std::string& path, const CsvReadOptions& options);
+
+/// The CSV form of `dataset` (header + one line per row, numbers in shortest round-trip form, so
+/// read_dataset_csv(write_dataset_csv(d)) reproduces every value). REQUIRES: columns consistent.
+std::string write_dataset_csv(const Dataset& dataset);
 
 }  // namespace gridke::services::flexibility_response::model

@@ -26,7 +26,8 @@
 // target is re-solved; standard errors of refitted targets keep the untrimmed W (documented
 // approximation, exact when nothing is trimmed).
 //
-// Thread safety: pure functions. Ownership: results are values.
+// Thread safety: pure functions (large products use one helper thread internally, joined before
+// fit() returns). Ownership: results are values.
 
 #include <vector>
 
