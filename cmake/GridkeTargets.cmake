@@ -33,7 +33,7 @@ function(gridke_add_library)
   add_library(gridke::${ARG_NAME} ALIAS ${target})
   # Every public header compiles alone (STYLE.md §2.1): one generated unit per header.
   file(GLOB_RECURSE headers CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/include/*.hpp)
-  if(headers AND GRIDKE_BUILD_TESTS)
+  if(headers AND GRIDKE_BUILD_TESTS AND GRIDKE_HEADER_CHECK)
     set(units)
     foreach(h ${headers})
       file(RELATIVE_PATH rel ${CMAKE_CURRENT_SOURCE_DIR}/include ${h})

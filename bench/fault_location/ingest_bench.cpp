@@ -40,8 +40,14 @@ void run_ingest(benchmark::State& state, bool persist) {
 void BM_FaultLocationService_IngestPersisted(benchmark::State& state) { run_ingest(state, true); }
 void BM_FaultLocationService_IngestStateOnly(benchmark::State& state) { run_ingest(state, false); }
 
-BENCHMARK(BM_FaultLocationService_IngestPersisted)->Unit(benchmark::kMillisecond)->MinTime(5.0)->UseRealTime();
-BENCHMARK(BM_FaultLocationService_IngestStateOnly)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
+BENCHMARK(BM_FaultLocationService_IngestPersisted)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(5.0)
+    ->UseRealTime();
+BENCHMARK(BM_FaultLocationService_IngestStateOnly)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace gridke::services::fault_location::bench

@@ -235,7 +235,7 @@ TEST_F(RestServerTest, KeepsServingOtherKnowledgeBasesDuringGarbage) {
   create_kb(kb1);
   std::vector<std::future<HttpReply>> garbage;
   for (const std::string& body : {std::string("\x01\x02"), std::string(20000, '['),
-                                 std::string("{\"a\":"), std::string("null")}) {
+                                  std::string("{\"a\":"), std::string("null")}) {
     garbage.push_back(std::async(std::launch::async, [&, body] {
       return call("POST", "/sc/ki", {{"Knowledge-Base-Id", kb1}}, body);
     }));
