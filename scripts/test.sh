@@ -11,7 +11,7 @@ status=0
 echo "== clang-format on changed files"
 scripts/check-format.sh || status=1
 
-echo "== build (RelWithDebInfo, -Werror)"
+echo "== build (Release -O2, -Werror)"
 scripts/setup.sh build -DGRIDKE_WERROR=ON
 
 echo "== build (ASan + UBSan)"
