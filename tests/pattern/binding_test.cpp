@@ -40,6 +40,15 @@ TEST(Binding, KeepsValuesSortedByName) {
   EXPECT_EQ(b.values()[2].first, "z");
 }
 
+TEST(Binding, ReserveKeepsContentsAndOrder) {
+  Binding b{{"z", rdf::Term::iri("http://example.org/z")}};
+  b.reserve(8);
+  b.set("a", rdf::Term::iri("http://example.org/a"));
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b.values().front().first, "a");
+  EXPECT_EQ(*b.find("z"), rdf::Term::iri("http://example.org/z"));
+}
+
 TEST(Binding, SetReplacesAnEarlierValue) {
   Binding b{{"x", iri("1")}};
   b.set("x", iri("2"));

@@ -51,6 +51,24 @@ std::string normalised(std::string_view text) {
 
 // --- factories and accessors -------------------------------------------------------------------
 
+TEST(Term, CopiesShareStorageButBehaveAsValues) {
+  // Term keeps its strings in one shared block (engine hot path); copies must still compare,
+  // order and hash as independent values, and a reassigned copy must not affect the original.
+  Term original = Term::literal("21.5", std::string(vocab::xsd_decimal));
+  Term copy = original;
+  EXPECT_EQ(copy, original);
+  EXPECT_EQ(copy.hash(), original.hash());
+  EXPECT_EQ(copy.value().data(), original.value().data());  // shared, not duplicated
+  copy = Term::iri("http://example.org/x");
+  EXPECT_EQ(original.value(), "21.5");
+  EXPECT_EQ(original.datatype(), vocab::xsd_decimal);
+  EXPECT_LT(Term::iri("http://a"), Term::iri("http://b"));
+  EXPECT_LT(Term::iri("http://z"), Term::literal("a"));  // kind orders first: iri < literal
+  Term empty;
+  EXPECT_TRUE(empty.is_iri());
+  EXPECT_EQ(empty.value(), "");
+}
+
 TEST(Term, IriFactoryKeepsIri) {
   Term t = Term::iri("http://example.org/a");
   EXPECT_TRUE(t.is_iri());
