@@ -38,6 +38,13 @@ TEST(KiKind, RoundTripsTheKeTypeNames) {
   EXPECT_FALSE(is_proactive(KiKind::answer));
 }
 
+TEST(KiKind, ShortNamesForMessages) {
+  EXPECT_EQ(short_name(KiKind::ask), "ASK");
+  EXPECT_EQ(short_name(KiKind::answer), "ANSWER");
+  EXPECT_EQ(short_name(KiKind::post), "POST");
+  EXPECT_EQ(short_name(KiKind::react), "REACT");
+}
+
 TEST(KnowledgeInteraction, FactoriesSetKindNameAndPatterns) {
   auto a = KnowledgeInteraction::answer(gp("?a ex:b ?c ."), "my-answer");
   EXPECT_EQ(a.kind, KiKind::answer);

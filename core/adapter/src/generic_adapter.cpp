@@ -10,16 +10,6 @@ std::string context_for(std::string_view contract) {
   return "contract '" + std::string(contract) + "'";
 }
 
-std::string kind_word(ki::KiKind kind) {
-  switch (kind) {
-    case ki::KiKind::ask: return "ASK";
-    case ki::KiKind::answer: return "ANSWER";
-    case ki::KiKind::post: return "POST";
-    case ki::KiKind::react: return "REACT";
-  }
-  return "?";
-}
-
 // The engine handler for one ANSWER/REACT use: builds the Request and calls the SSA.
 engine::Handler wrap(std::shared_ptr<const Contract> contract, Ssa::Use use) {
   if (use.async_handler) {
@@ -60,9 +50,10 @@ Result<std::unique_ptr<GenericAdapter>> GenericAdapter::start(engine::KnowledgeE
   for (const auto& use : ssa.uses()) {
     GRIDKE_ASSIGN_OR_RETURN(const Contract* c, contracts.get(use.contract));
     if (c->ki.kind != use.kind) {
-      return invalid_argument(c->file.string() + " declares an " + kind_word(c->ki.kind) +
-                                  " KI, but the SSA uses it as " + kind_word(use.kind),
-                              context_for(use.contract));
+      return invalid_argument(
+          c->file.string() + " declares an " + std::string(ki::short_name(c->ki.kind)) +
+              " KI, but the SSA uses it as " + std::string(ki::short_name(use.kind)),
+          context_for(use.contract));
     }
     if (!seen.insert(use.contract).second) {
       return invalid_argument("the SSA declares this contract twice; declare it once",
@@ -70,8 +61,9 @@ Result<std::unique_ptr<GenericAdapter>> GenericAdapter::start(engine::KnowledgeE
     }
     bool reactive = !ki::is_proactive(use.kind);
     if (reactive && !use.handler && !use.async_handler) {
-      return invalid_argument("an " + kind_word(use.kind) + " contract needs a handler",
-                              context_for(use.contract));
+      return invalid_argument(
+          "an " + std::string(ki::short_name(use.kind)) + " contract needs a handler",
+          context_for(use.contract));
     }
     resolved.push_back(std::make_shared<const Contract>(*c));
   }
@@ -131,8 +123,9 @@ Result<const GenericAdapter::Registration*> GenericAdapter::proactive(std::strin
   for (const auto& r : registrations_) {
     if (r.contract->name != contract) continue;
     if (r.contract->ki.kind != kind) {
-      return invalid_argument("this is an " + kind_word(r.contract->ki.kind) + " contract; only " +
-                                  kind_word(kind) + " contracts can be " +
+      return invalid_argument("this is an " + std::string(ki::short_name(r.contract->ki.kind)) +
+                                  " contract; only " + std::string(ki::short_name(kind)) +
+                                  " contracts can be " +
                                   (kind == ki::KiKind::ask ? "asked" : "posted"),
                               context_for(contract));
     }
@@ -142,7 +135,7 @@ Result<const GenericAdapter::Registration*> GenericAdapter::proactive(std::strin
   for (const auto& r : registrations_) {
     if (r.contract->ki.kind == kind) declared += (declared.empty() ? "" : ", ") + r.contract->name;
   }
-  return not_found("the SSA did not declare this " + kind_word(kind) +
+  return not_found("the SSA did not declare this " + std::string(ki::short_name(kind)) +
                        " contract (declared: " + (declared.empty() ? "none" : declared) + ")",
                    context_for(contract));
 }

@@ -79,6 +79,16 @@ bool valid_name(std::string_view name) {
 
 }  // namespace
 
+std::string_view short_name(KiKind kind) noexcept {
+  switch (kind) {
+    case KiKind::ask: return "ASK";
+    case KiKind::answer: return "ANSWER";
+    case KiKind::post: return "POST";
+    case KiKind::react: return "REACT";
+  }
+  return "?";
+}
+
 std::string_view to_string(KiKind kind) noexcept {
   for (const auto& [k, name] : kind_names) {
     if (k == kind) return name;

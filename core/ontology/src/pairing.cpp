@@ -13,17 +13,9 @@ using adapter::Contract;
 using ki::KiKind;
 using pattern::CompiledPattern;
 
-std::string kind_name(KiKind k) {
-  switch (k) {
-    case KiKind::ask: return "ASK";
-    case KiKind::answer: return "ANSWER";
-    case KiKind::post: return "POST";
-    case KiKind::react: return "REACT";
-  }
-  return "?";
+KiRef ref(const Contract& c) {
+  return {c.name, std::string(ki::short_name(c.ki.kind)), c.file.string()};
 }
-
-KiRef ref(const Contract& c) { return {c.name, kind_name(c.ki.kind), c.file.string()}; }
 
 struct Compiled {
   const Contract* contract = nullptr;
@@ -157,8 +149,9 @@ std::vector<Pairing> pair_contracts(const std::vector<const Contract*>& contract
       f.column = c.pattern_source ? c.pattern_source->column : 1;
       f.severity = proactive ? Severity::warning : Severity::note;
       f.check = "pairing";
-      f.message = "no " + other + " among the validated contracts matches " + kind_name(c.ki.kind) +
-                  " '" + c.name + "' at level " + std::to_string(level);
+      f.message = "no " + other + " among the validated contracts matches " +
+                  std::string(ki::short_name(c.ki.kind)) + " '" + c.name + "' at level " +
+                  std::to_string(level);
       if (best) {
         f.message += "; nearest is '" + best->candidate.name + "' (" +
                      std::to_string(best->covered) + " of " + std::to_string(best->total) +

@@ -69,20 +69,10 @@ struct DemoReport {
   }
 };
 
-std::string kind_word(ki::KiKind kind) {
-  switch (kind) {
-    case ki::KiKind::ask: return "ASK";
-    case ki::KiKind::answer: return "ANSWER";
-    case ki::KiKind::post: return "POST";
-    case ki::KiKind::react: return "REACT";
-  }
-  return "?";
-}
-
 void record_kb(DemoReport& report, const GenericAdapter& a, const Ssa& ssa) {
   KbRecord kb{a.knowledge_base(), {}};
   for (const auto& use : ssa.uses())
-    kb.contracts.push_back(use.contract + " (" + kind_word(use.kind) + ")");
+    kb.contracts.push_back(use.contract + " (" + std::string(ki::short_name(use.kind)) + ")");
   report.knowledge_bases.push_back(std::move(kb));
 }
 
@@ -269,7 +259,7 @@ json to_json(const DemoReport& r) {
   for (const auto& x : r.exchanges) {
     json e;
     e["step"] = ++step;
-    e["kind"] = kind_word(x.kind);
+    e["kind"] = std::string(ki::short_name(x.kind));
     e["caption"] = x.caption;
     e["knowledgeBaseId"] = x.from_kb;
     e["knowledgeInteractionId"] = x.from_ki;
@@ -353,7 +343,7 @@ void print_text(std::ostream& os, const DemoReport& r) {
   }
   int step = 0;
   for (const auto& x : r.exchanges) {
-    os << "\n[" << ++step << "] " << kind_word(x.kind) << " "
+    os << "\n[" << ++step << "] " << std::string(ki::short_name(x.kind)) << " "
        << (x.contract ? x.contract->name : std::string("?")) << " — " << x.caption << "\n";
     os << "    " << std::left << std::setw(10) << "from"
        << "<" << x.from_kb << ">\n";

@@ -17,6 +17,8 @@ enum class KiKind : std::uint8_t { ask, answer, post, react };
 
 /// "AskKnowledgeInteraction", ... (the KE REST `knowledgeInteractionType` values).
 std::string_view to_string(KiKind kind) noexcept;
+/// "ASK", "ANSWER", "POST", "REACT": the short form used in messages and reports.
+std::string_view short_name(KiKind kind) noexcept;
 /// Inverse of to_string(); nullopt for anything else.
 std::optional<KiKind> parse_ki_kind(std::string_view text) noexcept;
 inline bool is_proactive(KiKind k) noexcept { return k == KiKind::ask || k == KiKind::post; }
