@@ -41,7 +41,10 @@ void Scheduler::loop() {
     }
     auto first = due_.begin();
     if (first->first > Clock::now()) {
-      cv_.wait_until(lock, first->first);
+      // Copy the deadline: wait_until reads it again after waking, when stop() or another
+      // schedule() may have erased the map node it lives in (found by ASan).
+      const Clock::time_point when = first->first;
+      cv_.wait_until(lock, when);
       continue;
     }
     auto f = std::move(first->second);
