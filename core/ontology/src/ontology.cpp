@@ -322,13 +322,13 @@ const TermInfo* Ontology::find(std::string_view iri) const {
 
 std::set<std::string> Ontology::superclasses_of(std::string_view cls) const {
   std::set<std::string> seen{std::string(cls)};
-  std::deque<std::string> todo{std::string(cls)};
-  while (!todo.empty()) {
-    auto it = terms_.find(todo.front());
-    todo.pop_front();
+  std::deque<std::string> pending{std::string(cls)};
+  while (!pending.empty()) {
+    auto it = terms_.find(pending.front());
+    pending.pop_front();
     if (it == terms_.end()) continue;
     for (const auto& s : it->second.superclasses) {
-      if (seen.insert(s).second) todo.push_back(s);
+      if (seen.insert(s).second) pending.push_back(s);
     }
   }
   return seen;
@@ -341,13 +341,13 @@ bool Ontology::is_subclass_of(std::string_view sub, std::string_view super) cons
 
 std::set<std::string> Ontology::superproperties_of(std::string_view property) const {
   std::set<std::string> seen{std::string(property)};
-  std::deque<std::string> todo{std::string(property)};
-  while (!todo.empty()) {
-    auto it = terms_.find(todo.front());
-    todo.pop_front();
+  std::deque<std::string> pending{std::string(property)};
+  while (!pending.empty()) {
+    auto it = terms_.find(pending.front());
+    pending.pop_front();
     if (it == terms_.end()) continue;
     for (const auto& s : it->second.superproperties) {
-      if (seen.insert(s).second) todo.push_back(s);
+      if (seen.insert(s).second) pending.push_back(s);
     }
   }
   return seen;
