@@ -15,6 +15,7 @@
 #include <string>
 
 #include "gridke_matchers.hpp"
+#include "python_runner.hpp"
 
 namespace gridke::services::flexibility_response::solver {
 namespace {
@@ -24,23 +25,9 @@ using ::testing::HasSubstr;
 constexpr double kScipyRelativeTolerance = 1e-12;
 constexpr double kClosedFormRelativeTolerance = 1e-14;
 
-struct PipeClose {
-  void operator()(FILE* f) const noexcept { pclose(f); }
-};
+using testing_support::run_python;
 
-// Runs python code and returns its standard output ("" when python or scipy is missing).
-std::string run_python(const std::string& code) {
-  const std::string command = std::string(GRIDKE_PYTHON) + " -c '" + code + "' 2>/dev/null";
-  std::unique_ptr<FILE, PipeClose> pipe(popen(command.c_str(), "r"));
-  if (!pipe) return {};
-  std::string out;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe.get())) > 0) out.append(buffer, n);
-  return out;
-}
-
-bool scipy_available() { return run_python("import scipy.stats; print(1)") == "1\n"; }
+bool scipy_available() { return testing_support::python_has("scipy.stats"); }
 
 double relative_difference(double a, double b) {
   if (a == b) return 0.0;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gridke_matchers.hpp"
+#include "python_runner.hpp"
 
 namespace gridke::services::tariffs::solver {
 namespace {
@@ -26,23 +27,9 @@ using ::testing::HasSubstr;
 constexpr double kScipyPriceTolerance = 1e-10;
 constexpr double kClosedFormTolerance = 1e-12;
 
-struct PipeClose {
-  void operator()(FILE* f) const noexcept { pclose(f); }
-};
+using testing_support::run_python;
 
-// Runs python code (no single quotes inside) and returns its standard output ("" on failure).
-std::string run_python(const std::string& code) {
-  const std::string command = std::string(GRIDKE_PYTHON) + " -c '" + code + "' 2>/dev/null";
-  std::unique_ptr<FILE, PipeClose> pipe(popen(command.c_str(), "r"));
-  if (!pipe) return {};
-  std::string out;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe.get())) > 0) out.append(buffer, n);
-  return out;
-}
-
-bool scipy_available() { return run_python("import scipy.optimize; print(1)") == "1\n"; }
+bool scipy_available() { return testing_support::python_has("scipy.optimize"); }
 
 // The same monotone curves in C++ and in Python (index = position).
 const std::vector<ResponseCurve>& curves() {

@@ -86,40 +86,44 @@ Result<std::unique_ptr<GenericAdapter>> start_ssa(engine::KnowledgeEngine& engin
   return a;
 }
 
-Result<void> ask(GenericAdapter& from, std::string_view contract, pattern::BindingSet sent,
-                 std::string caption, DemoReport& report) {
+// Runs one proactive exchange through the adapter and records it (who, what was sent, timing,
+// results and exchange info) for the printed timeline. `call` is the adapter's ask or post.
+template <class Call>
+Result<void> record_exchange(ki::KiKind kind, GenericAdapter& from, std::string_view contract,
+                             pattern::BindingSet sent, std::string caption, DemoReport& report,
+                             Call call) {
   ExchangeRecord x;
-  x.kind = ki::KiKind::ask;
+  x.kind = kind;
   x.caption = std::move(caption);
   if (const auto* c = from.contract(contract)) x.contract = *c;
   x.from_kb = from.knowledge_base().id;
   x.from_ki = from.ki_id(contract).value_or("");
   x.sent = sent;
   x.start = system_clock::now();
-  GRIDKE_ASSIGN_OR_RETURN(auto r, from.ask(contract, std::move(sent)));
+  GRIDKE_ASSIGN_OR_RETURN(auto r, call(std::move(sent)));
   x.end = system_clock::now();
-  x.results = std::move(r.bindings);
+  if constexpr (requires { r.result_bindings; }) {
+    x.results = std::move(r.result_bindings);
+  } else {
+    x.results = std::move(r.bindings);
+  }
   x.infos = std::move(r.exchange_info);
   report.exchanges.push_back(std::move(x));
   return ok();
 }
 
+Result<void> ask(GenericAdapter& from, std::string_view contract, pattern::BindingSet sent,
+                 std::string caption, DemoReport& report) {
+  return record_exchange(ki::KiKind::ask, from, contract, std::move(sent), std::move(caption),
+                         report,
+                         [&](pattern::BindingSet b) { return from.ask(contract, std::move(b)); });
+}
+
 Result<void> post(GenericAdapter& from, std::string_view contract, pattern::BindingSet sent,
                   std::string caption, DemoReport& report) {
-  ExchangeRecord x;
-  x.kind = ki::KiKind::post;
-  x.caption = std::move(caption);
-  if (const auto* c = from.contract(contract)) x.contract = *c;
-  x.from_kb = from.knowledge_base().id;
-  x.from_ki = from.ki_id(contract).value_or("");
-  x.sent = sent;
-  x.start = system_clock::now();
-  GRIDKE_ASSIGN_OR_RETURN(auto r, from.post(contract, std::move(sent)));
-  x.end = system_clock::now();
-  x.results = std::move(r.result_bindings);
-  x.infos = std::move(r.exchange_info);
-  report.exchanges.push_back(std::move(x));
-  return ok();
+  return record_exchange(ki::KiKind::post, from, contract, std::move(sent), std::move(caption),
+                         report,
+                         [&](pattern::BindingSet b) { return from.post(contract, std::move(b)); });
 }
 
 // ---------------------------------------------------------------------------------------
