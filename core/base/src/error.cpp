@@ -14,6 +14,8 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::numerical: return "numerical";
     case ErrorCode::internal: return "internal";
     case ErrorCode::unimplemented: return "unimplemented";
+    case ErrorCode::unauthenticated: return "unauthenticated";
+    case ErrorCode::permission_denied: return "permission_denied";
   }
   return "unknown";
 }
@@ -39,6 +41,8 @@ int Error::http_status() const noexcept {
     case ErrorCode::deadline_exceeded: return 504;
     case ErrorCode::unavailable: return 503;
     case ErrorCode::unimplemented: return 501;
+    case ErrorCode::unauthenticated: return 401;
+    case ErrorCode::permission_denied: return 403;
     case ErrorCode::numerical:
     case ErrorCode::internal: return 500;
   }
@@ -57,6 +61,8 @@ int Error::exit_code() const noexcept {
     case ErrorCode::unavailable: return 6;
     case ErrorCode::numerical: return 7;
     case ErrorCode::unimplemented: return 8;
+    case ErrorCode::unauthenticated:
+    case ErrorCode::permission_denied: return 9;
     case ErrorCode::internal: return 70;  // EX_SOFTWARE
   }
   return 70;

@@ -20,6 +20,16 @@
 #include "command.hpp"
 #include "gridke/engine/embedded_engine.hpp"
 #include "gridke/engine/rest_server.hpp"
+#include "serve_module.hpp"
+
+namespace gridke::cli {
+
+std::map<std::string, ServeModuleSpec>& serve_modules() {
+  static std::map<std::string, ServeModuleSpec> all;
+  return all;
+}
+
+}  // namespace gridke::cli
 
 namespace {
 
@@ -31,7 +41,8 @@ constexpr const char* verb = "serve";
 constexpr const char* usage =
     "Usage: gridke serve [--port 8280] [--bind 127.0.0.1] [--data DIR]\n"
     "                    [--log-level error|warn|info|debug] [--heartbeat-s 29]\n"
-    "                    [--deadline-s 10] [--lease-check-s 10] [--format text|json]\n\n"
+    "                    [--deadline-s 10] [--lease-check-s 10] [--format text|json]\n"
+    "                    [--services all|none|NAME,NAME...]\n\n"
     "Runs the embedded knowledge engine behind the Knowledge Engine Smart Connector REST API\n"
     "(wire-compatible with TNO Knowledge Engine 1.5 clients) at http://BIND:PORT/rest.\n\n"
     "  --port N         TCP port (default 8280; 0 picks a free port)\n"
@@ -44,7 +55,10 @@ constexpr const char* usage =
     "  --heartbeat-s S  answer a waiting GET /sc/handle with 202 after S seconds (default 29)\n"
     "  --deadline-s S   how long an ASK/POST waits for a knowledge base (default 10)\n"
     "  --lease-check-s S  how often expired leases are looked for (default 10, as TNO)\n"
-    "  --format F       text (default) or json: how the ready line on stdout is printed\n\n"
+    "  --format F       text (default) or json: how the ready line on stdout is printed\n"
+    "  --services LIST  the DSO service modules to run beside the engine (default all; see\n"
+    "                   below); each opens DIR/<name>.sqlite (in memory without --data),\n"
+    "                   serves its REST front door on the same port and registers its SSA\n\n"
     "Stops on SIGINT or SIGTERM: pending long polls get 410 Gone.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error, 6 cannot listen (port in use).\n";
 
@@ -75,11 +89,37 @@ Result<long long> int_option(const cli::Args& args, const char* name, long long 
   return value;
 }
 
+/// The modules named by --services ("all", "none" or a comma-separated list), in name order.
+Result<std::vector<const cli::ServeModuleSpec*>> select_modules(const std::string& list) {
+  std::vector<const cli::ServeModuleSpec*> out;
+  const auto& all = cli::serve_modules();
+  if (list == "none") return out;
+  if (list == "all") {
+    for (const auto& [name, spec] : all) out.push_back(&spec);
+    return out;
+  }
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    const std::string name = list.substr(start, comma - start);
+    auto it = all.find(name);
+    if (it == all.end()) {
+      std::string known;
+      for (const auto& [n, spec] : all) known += (known.empty() ? "" : ", ") + n;
+      return invalid_argument("--services: no service module named '" + name +
+                              "' (known: " + (known.empty() ? "none" : known) + ")");
+    }
+    out.push_back(&it->second);
+    start = comma + 1;
+  }
+  return out;
+}
+
 int run_serve(const std::vector<std::string>& argv) {
   auto args = cli::Args::parse(argv, {"help"});
   if (!args) return cli::usage_error(verb, args.error().message());
   if (auto unknown = args->unknown({"port", "bind", "data", "log-level", "heartbeat-s",
-                                    "deadline-s", "lease-check-s", "format"});
+                                    "deadline-s", "lease-check-s", "format", "services"});
       !unknown.empty()) {
     return cli::usage_error(verb, "unknown option --" + unknown.front());
   }
@@ -100,6 +140,8 @@ int run_serve(const std::vector<std::string>& argv) {
   if (format != "text" && format != "json") {
     return cli::usage_error(verb, "--format must be text or json, got '" + format + "'");
   }
+  auto selected = select_modules(args->get_or("services", "all"));
+  if (!selected) return cli::usage_error(verb, selected.error().message());
   std::filesystem::path data;
   if (auto d = args->get("data")) {
     data = *d;
@@ -135,6 +177,23 @@ int run_serve(const std::vector<std::string>& argv) {
   if (!server) return cli::fail(verb, server.error());
 
   const std::string url = (*server)->base_url();
+  cli::ServeContext context{engine,
+                            data.empty() ? std::nullopt : std::optional(data),
+                            options.bind_address,
+                            (*server)->port(),
+                            url,
+                            write_log};
+  std::vector<std::unique_ptr<cli::ServeModule>> modules;
+  for (const auto* spec : *selected) {
+    auto module = spec->start(context);
+    if (!module) {
+      modules.clear();
+      (*server)->stop();
+      return cli::fail(verb, module.error().with_context("service module " + spec->name));
+    }
+    write_log(eng::LogLevel::info, (*module)->describe());
+    modules.push_back(std::move(*module));
+  }
   if (!data.empty()) {
     std::ofstream out(data / "serve.json");
     out << nlohmann::json{{"url", url}, {"pid", static_cast<long long>(::getpid())}}.dump() << "\n";
@@ -149,6 +208,7 @@ int run_serve(const std::vector<std::string>& argv) {
   sigwait(&signals, &sig);
   write_log(eng::LogLevel::info,
             std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + "; stopping");
+  while (!modules.empty()) modules.pop_back();  // reverse order of start
   (*server)->stop();
   if (!data.empty()) {
     std::error_code ec;

@@ -5,6 +5,11 @@
 
 namespace gridke::cli {
 
+std::map<std::string, std::map<std::string, Subcommand>>& subcommands() {
+  static std::map<std::string, std::map<std::string, Subcommand>> all;
+  return all;
+}
+
 Result<Args> Args::parse(const std::vector<std::string>& argv,
                          const std::vector<std::string>& flags) {
   Args args;

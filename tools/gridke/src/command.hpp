@@ -59,6 +59,28 @@ struct Registrar {
   explicit Registrar(Command c) { registry().emplace(c.name, std::move(c)); }
 };
 
+/// A sub-verb such as `gridke demo fault-location` or `gridke simulate lv-grid`, in its own
+/// file (cmd_<verb>_<name>.cpp), registered with GRIDKE_SUBCOMMAND. main.cpp dispatches
+/// `gridke VERB NAME …` to it (and `gridke VERB NAME --help` prints its usage); the verb's
+/// own --help lists its sub-verbs.
+struct Subcommand {
+  std::string verb;
+  std::string name;
+  std::string summary;
+  std::string usage;
+  std::function<int(const std::vector<std::string>& args)> run;
+};
+
+/// Sub-verbs by verb, then name.
+std::map<std::string, std::map<std::string, Subcommand>>& subcommands();
+
+struct SubRegistrar {
+  explicit SubRegistrar(Subcommand c) {
+    auto& by_name = subcommands()[c.verb];
+    by_name.emplace(c.name, std::move(c));
+  }
+};
+
 /// Prints an error to stderr as "gridke VERB: message" and returns its exit code.
 int fail(std::string_view verb, const Error& error);
 /// Prints a usage error and returns exit_usage.
@@ -69,6 +91,10 @@ int usage_error(std::string_view verb, std::string_view message);
 #define GRIDKE_CLI_CONCAT_INNER_(a, b) a##b
 #define GRIDKE_CLI_CONCAT_(a, b) GRIDKE_CLI_CONCAT_INNER_(a, b)
 /// Registers a verb: GRIDKE_COMMAND({"demo", "one-line summary", "usage text", run_demo});
-#define GRIDKE_COMMAND(...)                                                           \
-  static const ::gridke::cli::Registrar GRIDKE_CLI_CONCAT_(gridke_command_, __LINE__)( \
-      ::gridke::cli::Command __VA_ARGS__)
+#define GRIDKE_COMMAND(...)                                 \
+  static const ::gridke::cli::Registrar GRIDKE_CLI_CONCAT_( \
+      gridke_command_, __LINE__)(::gridke::cli::Command __VA_ARGS__)
+/// Registers a sub-verb: GRIDKE_SUBCOMMAND({"demo", "fault-location", "summary", "usage", fn});
+#define GRIDKE_SUBCOMMAND(...)                                 \
+  static const ::gridke::cli::SubRegistrar GRIDKE_CLI_CONCAT_( \
+      gridke_subcommand_, __LINE__)(::gridke::cli::Subcommand __VA_ARGS__)

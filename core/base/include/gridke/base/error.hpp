@@ -21,6 +21,8 @@ enum class ErrorCode : std::uint8_t {
   numerical,            ///< A numerical method failed (singular matrix, no convergence).
   internal,             ///< A bug or an unexpected library failure.
   unimplemented,        ///< A documented extension point this build does not provide.
+  unauthenticated,      ///< No valid credentials (missing or unknown token, bad certificate).
+  permission_denied,    ///< Authenticated, but not allowed to do this (ACL, acting as another KB).
 };
 
 /// Name of a code as written in messages, e.g. "parse_error".
@@ -81,6 +83,12 @@ inline Error unavailable(std::string m, std::string loc = {}) {
 }
 inline Error numerical(std::string m, std::string loc = {}) {
   return {ErrorCode::numerical, std::move(m), std::move(loc)};
+}
+inline Error unauthenticated(std::string m, std::string loc = {}) {
+  return {ErrorCode::unauthenticated, std::move(m), std::move(loc)};
+}
+inline Error permission_denied(std::string m, std::string loc = {}) {
+  return {ErrorCode::permission_denied, std::move(m), std::move(loc)};
 }
 inline Error internal_error(std::string m, std::string loc = {}) {
   return {ErrorCode::internal, std::move(m), std::move(loc)};

@@ -1,0 +1,183 @@
+// Tests of the service HTTP toolkit: Router dispatch and JsonServer over real HTTP.
+
+#include "gridke/http/server.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "gridke/http/client.hpp"
+#include "gridke_matchers.hpp"
+
+namespace gridke::http {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+Request make(std::string method, std::string path, std::string body = {}) {
+  Request r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.body = std::move(body);
+  return r;
+}
+
+Router grid_router() {
+  Router router;
+  router.post("/registerGrid/{networkID}", [](const Request& r) -> Result<Response> {
+    GRIDKE_ASSIGN_OR_RETURN(auto body, r.json());
+    return Response::json(201, {{"networkID", r.param("networkID")}, {"echo", body}});
+  });
+  router.get("/grids", [](const Request&) -> Result<Response> {
+    return Response::json(200, json::array({"a"}));
+  });
+  router.get("/fail", [](const Request&) -> Result<Response> {
+    return not_found("grid 'x' is not registered");
+  });
+  router.get("/throw",
+             [](const Request&) -> Result<Response> { throw std::runtime_error("boom"); });
+  return router;
+}
+
+TEST(RouterTest, MatchesParametersAndIgnoresTrailingSlash) {
+  auto r = grid_router().dispatch(make("POST", "/registerGrid/net-7/", R"({"x":1})"));
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(r.body["networkID"], "net-7");
+  EXPECT_EQ(r.body["echo"]["x"], 1);
+}
+
+TEST(RouterTest, UnknownPathIs404NamingThePath) {
+  auto r = grid_router().dispatch(make("GET", "/nothing/here"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body["error"], "not_found");
+  EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("/nothing/here"));
+}
+
+TEST(RouterTest, WrongMethodIs405WithAllow) {
+  auto r = grid_router().dispatch(make("DELETE", "/grids"));
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.headers["Allow"], "GET");
+  EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("DELETE is not allowed on /grids"));
+}
+
+TEST(RouterTest, HandlerErrorsBecomeErrorJson) {
+  auto r = grid_router().dispatch(make("GET", "/fail"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body["message"], "grid 'x' is not registered");
+}
+
+TEST(RouterTest, ThrowingHandlerIs500AndNamesTheException) {
+  auto r = grid_router().dispatch(make("GET", "/throw"));
+  EXPECT_EQ(r.status, 500);
+  EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("boom"));
+}
+
+TEST(RouterTest, MalformedJsonNamesLineAndColumn) {
+  auto r = grid_router().dispatch(make("POST", "/registerGrid/a", "{\n  \"x\": tru\n}"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["error"], "parse_error");
+  EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("line 2"));
+}
+
+TEST(RouterTest, EmptyBodyIsRejected) {
+  auto r = grid_router().dispatch(make("POST", "/registerGrid/a", "  "));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("empty"));
+}
+
+TEST(RequestTest, QueryHelpersNameTheParameter) {
+  Request r = make("GET", "/x");
+  r.query = {{"limit", "12x"}, {"active", "maybe"}, {"scale", "1.5"}};
+  EXPECT_THAT(r.query_int("limit", 1, 100),
+              HasError(ErrorCode::invalid_argument, HasSubstr("query parameter limit: '12x'")));
+  EXPECT_THAT(r.query_bool("active"), HasError(ErrorCode::invalid_argument, HasSubstr("active")));
+  EXPECT_EQ(*r.query_double("scale"), 1.5);
+  EXPECT_EQ(*r.query_int("missing", 0, 1), std::nullopt);
+  EXPECT_THAT(r.check_query({"limit", "active"}),
+              HasError(ErrorCode::invalid_argument, HasSubstr("scale: unknown")));
+}
+
+class JsonServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerOptions options;
+    options.base_path = "/sensitivitiesengine";
+    options.max_body_bytes = 1024;
+    auto s = JsonServer::start(grid_router(), options);
+    ASSERT_THAT(s, IsOk());
+    server_ = std::move(*s);
+  }
+  std::unique_ptr<JsonServer> server_;
+};
+
+TEST_F(JsonServerTest, ServesRoutesOverHttp) {
+  auto r = call_json("POST", server_->base_url() + "/registerGrid/lv%201", json{{"a", 2}});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ((*r)["networkID"], "lv 1");
+  auto raw = request("GET", server_->base_url() + "/grids");
+  ASSERT_THAT(raw, IsOk());
+  EXPECT_EQ(raw->status, 200);
+  EXPECT_EQ(raw->body, R"(["a"])");
+}
+
+TEST_F(JsonServerTest, ErrorsComeBackAsErrorsWithTheServerMessage) {
+  EXPECT_THAT(call_json("GET", server_->base_url() + "/fail"),
+              HasError(ErrorCode::not_found, HasSubstr("grid 'x' is not registered")));
+  EXPECT_THAT(call_json("GET", server_->base_url() + "/elsewhere"),
+              HasError(ErrorCode::not_found, HasSubstr("/elsewhere")));
+}
+
+TEST_F(JsonServerTest, OversizedBodyIs413AndServerKeepsServing) {
+  auto r = request("POST", server_->base_url() + "/registerGrid/a",
+                   "{\"x\":\"" + std::string(4000, 'a') + "\"}");
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_THAT(r->body, HasSubstr("exceeds the limit of 1024 bytes"));
+  EXPECT_THAT(call_json("GET", server_->base_url() + "/grids"), IsOk());
+}
+
+TEST_F(JsonServerTest, AnswersCorsPreflight) {
+  auto r = request("OPTIONS", server_->base_url() + "/grids");
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 204);
+}
+
+TEST_F(JsonServerTest, TwoServersShareOnePortUnderDifferentBasePaths) {
+  Router other;
+  other.get("/ping", [](const Request&) -> Result<Response> {
+    return Response::json(200, {{"pong", true}});
+  });
+  ServerOptions options;
+  options.port = server_->port();
+  options.base_path = "/GridObservability";
+  auto second = JsonServer::start(std::move(other), options);
+  ASSERT_THAT(second, IsOk());
+  EXPECT_THAT(call_json("GET", (*second)->base_url() + "/ping"), IsOk());
+  EXPECT_THAT(call_json("GET", server_->base_url() + "/grids"), IsOk());
+}
+
+TEST(JsonServerOptionsTest, RejectsBadOptionsNamingTheField) {
+  ServerOptions options;
+  options.base_path = "nope";
+  EXPECT_THAT(JsonServer::start(Router{}, options),
+              HasError(ErrorCode::invalid_argument, HasSubstr("base_path")));
+  options.base_path = "/x";
+  options.tls = TlsOptions{"/no/such/cert.pem", "/no/such/key.pem", ""};
+  EXPECT_THAT(JsonServer::start(Router{}, options),
+              HasError(ErrorCode::unavailable, HasSubstr("/no/such/cert.pem")));
+}
+
+TEST(JsonServerOptionsTest, PortInUseIsUnavailable) {
+  auto first = JsonServer::start(Router{}, ServerOptions{});
+  ASSERT_THAT(first, IsOk());
+  // A second listener on the same port and path cannot be opened.
+  ServerOptions same;
+  same.port = (*first)->port();
+  EXPECT_THAT(JsonServer::start(Router{}, same),
+              HasError(ErrorCode::unavailable, HasSubstr("cannot listen")));
+}
+
+}  // namespace
+}  // namespace gridke::http
