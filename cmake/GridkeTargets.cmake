@@ -79,6 +79,7 @@ endfunction()
 
 # gridke_add_test(NAME <component> SOURCES ... DEPS ... [LABELS ...])
 # One executable per component (gridke_<component>_tests), discovered by ctest.
+option(GRIDKE_TEST_PCH "precompile GoogleTest headers in test executables" ON)
 function(gridke_add_test)
   cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS;LABELS" ${ARGN})
   set(target gridke_${ARG_NAME}_tests)
@@ -86,6 +87,11 @@ function(gridke_add_test)
   add_executable(${target} ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} gridke_test_support GTest::gmock GTest::gtest_main)
   target_compile_options(${target} PRIVATE ${GRIDKE_WARNINGS})
+  # GoogleTest/GMock headers dominate a test unit's compile time: parse them once per target.
+  list(LENGTH ARG_SOURCES n_sources)
+  if(GRIDKE_TEST_PCH AND n_sources GREATER 1)
+    target_precompile_headers(${target} PRIVATE <gtest/gtest.h> <gmock/gmock.h>)
+  endif()
   target_compile_definitions(${target} PRIVATE
     GRIDKE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     GRIDKE_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"

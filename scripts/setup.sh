@@ -13,7 +13,7 @@ PACKAGES=(
   libserd-dev libsord-dev libraptor2-dev serdi sordi raptor2-utils
   libcpprest-dev libssl-dev libboost-system-dev
   libeigen3-dev nlohmann-json3-dev libsqlite3-dev sqlite3
-  libgtest-dev libgmock-dev libbenchmark-dev hyperfine
+  libgtest-dev libgmock-dev libbenchmark-dev hyperfine wrk hey
   clang clang-format libclang-rt-14-dev
   mosquitto libpaho-mqtt-dev libpaho-mqttpp-dev
   python3 python3-requests python3-yaml python3-numpy python3-scipy

@@ -9,12 +9,22 @@
 //   BM_EmbeddedEngine_Issue696FiveIdentical     — 5 identical 5-triple ANSWER KIs, all answers
 //   BM_EmbeddedEngine_PlanSaref20Against1000Kis — first ASK after a network change: plan a
 //                                                20-triple SAREF ASK against 1,000 KIs
+//   BM_EmbeddedEngine_Post100BindingsToOneReactSpinWait,
+//   BM_EmbeddedEngine_AskOneAnswerOneBindingSpinWait
+//       — the same two exchanges, the caller waiting on a detail::Completion (spin, then block)
+//         instead of the std::future of KnowledgeEngine::post/ask (docs/performance.md)
+// Every exchange benchmark also reports `ctx_switches`: voluntary plus involuntary context
+// switches of the whole process per iteration (getrusage), which counts the kernel wake-ups.
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
+
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "gridke/engine/embedded_engine.hpp"
+#include "thread_pool.hpp"
 
 namespace {
 
@@ -46,6 +56,37 @@ void must(bool ok) {
   if (!ok) std::abort();
 }
 
+long context_switches() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_nvcsw + u.ru_nivcsw;
+}
+
+// Counts the process's context switches over the benchmark loop (construct before it).
+class SwitchCounter {
+ public:
+  explicit SwitchCounter(benchmark::State& state) : state_(state), start_(context_switches()) {}
+  ~SwitchCounter() {
+    state_.counters["ctx_switches"] = benchmark::Counter(
+        static_cast<double>(context_switches() - start_), benchmark::Counter::kAvgIterations);
+  }
+  SwitchCounter(const SwitchCounter&) = delete;
+  SwitchCounter& operator=(const SwitchCounter&) = delete;
+
+ private:
+  benchmark::State& state_;
+  long start_;
+};
+
+// What KnowledgeEngine::post/ask do with the caller waiting on a Completion (adaptive spin, then
+// block) instead of a std::future: the change proposed for core/engine/src/knowledge_engine.cpp.
+template <class Result, class Start>
+Result wait_for(Start start) {
+  auto done = std::make_shared<gridke::engine::detail::Completion<Result>>();
+  start([done](Result r) { done->set(std::move(r)); });
+  return done->get(gridke::engine::detail::caller_spin_policy());
+}
+
 void make_kbs(EmbeddedEngine& engine, int n) {
   for (int i = 0; i < n; ++i)
     must(engine.create_knowledge_base({kb(i), "kb", "bench", std::nullopt, 2}).has_value());
@@ -68,7 +109,7 @@ KiId ask_ki(EmbeddedEngine& engine, int k, const std::string& pattern) {
 }
 
 // POST of 100 bindings to one REACT without a result pattern.
-void BM_EmbeddedEngine_Post100BindingsToOneReact(benchmark::State& state) {
+void post100(benchmark::State& state, bool spin_wait) {
   EmbeddedEngine engine;
   make_kbs(engine, 2);
   auto post = engine.register_ki(kb(0), KnowledgeInteraction::post(gp("?a ex:b ?c .")),
@@ -82,28 +123,52 @@ void BM_EmbeddedEngine_Post100BindingsToOneReact(benchmark::State& state) {
   BindingSet bindings;
   for (int i = 0; i < 100; ++i)
     bindings.insert(Binding{{"a", iri("a" + std::to_string(i))}, {"c", iri("c")}});
+  SwitchCounter switches(state);
   for (auto _ : state) {
-    auto r = engine.post(kb(0), *post, bindings);
+    auto r = spin_wait ? wait_for<gridke::Result<gridke::engine::PostResult>>([&](auto done) {
+      engine.post_async(kb(0), *post, bindings, {}, std::move(done));
+    })
+                       : engine.post(kb(0), *post, bindings);
     if (!r || r->exchange_info.size() != 1) state.SkipWithError("post failed");
   }
 }
+void BM_EmbeddedEngine_Post100BindingsToOneReact(benchmark::State& state) { post100(state, false); }
 BENCHMARK(BM_EmbeddedEngine_Post100BindingsToOneReact)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
+void BM_EmbeddedEngine_Post100BindingsToOneReactSpinWait(benchmark::State& state) {
+  post100(state, true);
+}
+BENCHMARK(BM_EmbeddedEngine_Post100BindingsToOneReactSpinWait)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime()
     ->MeasureProcessCPUTime();
 
 // ASK answered by one ANSWER returning one binding.
-void BM_EmbeddedEngine_AskOneAnswerOneBinding(benchmark::State& state) {
+void ask_one(benchmark::State& state, bool spin_wait) {
   EmbeddedEngine engine;
   make_kbs(engine, 2);
   const KiId asking = ask_ki(engine, 0, "?a ex:b ?c .");
   answer(engine, 1, "?x ex:b ?y .", BindingSet{Binding{{"x", iri("1")}, {"y", iri("2")}}});
+  SwitchCounter switches(state);
   for (auto _ : state) {
-    auto r = engine.ask(kb(0), asking);
+    auto r = spin_wait ? wait_for<gridke::Result<gridke::engine::AskResult>>([&](auto done) {
+      engine.ask_async(kb(0), asking, {}, {}, std::move(done));
+    })
+                       : engine.ask(kb(0), asking);
     if (!r || r->bindings.size() != 1) state.SkipWithError("ask failed");
   }
 }
+void BM_EmbeddedEngine_AskOneAnswerOneBinding(benchmark::State& state) { ask_one(state, false); }
 BENCHMARK(BM_EmbeddedEngine_AskOneAnswerOneBinding)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
+void BM_EmbeddedEngine_AskOneAnswerOneBindingSpinWait(benchmark::State& state) {
+  ask_one(state, true);
+}
+BENCHMARK(BM_EmbeddedEngine_AskOneAnswerOneBindingSpinWait)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime()
     ->MeasureProcessCPUTime();
@@ -133,6 +198,7 @@ void BM_EmbeddedEngine_Ask3000BindingsTwoKbs(benchmark::State& state) {
     }
     answer(engine, k, pattern, std::move(rows));
   }
+  SwitchCounter switches(state);
   for (auto _ : state) {
     auto r = engine.ask(kb(0), asking);
     if (!r || r->bindings.size() != 3000) state.SkipWithError("ask failed");

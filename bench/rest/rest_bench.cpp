@@ -6,11 +6,20 @@
 //   BM_RestServer_PostReactRoundTrip  one POST of 1 binding to one REST REACT KB (no result)
 //   BM_RestServer_Post1000Bindings    one POST of 1,000 bindings (2 variables) to a REST REACT KB
 //   BM_RestServer_ListKnowledgeBases  GET /rest/sc (empty list) through RemoteEngine
+//
+// `--io-threads=N` (before the Google Benchmark flags) sizes cpprestsdk's shared thread pool,
+// which runs the server and both clients here (default 40; docs/performance.md).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
 #include <vector>
+
+// After <utility>: Boost.Asio 1.74 (pulled in by pplx) uses std::exchange without including it.
+#include <pplx/threadpool.h>
 
 #include "rest_fixture.hpp"
 
@@ -119,4 +128,25 @@ BENCHMARK(BM_RestServer_ListKnowledgeBases)->Unit(benchmark::kMicrosecond);
 }  // namespace
 }  // namespace gridke::bench
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // Our flag first, removed before Google Benchmark sees the rest.
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--io-threads=", 13) == 0) {
+      const long n = std::strtol(argv[i] + 13, nullptr, 10);
+      if (n < 1) {
+        std::fprintf(stderr, "gridke_rest_bench: --io-threads must be a positive integer\n");
+        return 2;
+      }
+      crossplat::threadpool::initialize_with_threads(static_cast<std::size_t>(n));
+      continue;
+    }
+    argv[kept++] = argv[i];
+  }
+  argc = kept;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -2,9 +2,11 @@
 """numpy beside gridke_sensitivities_bench: the same 150 x 8,640 multi-target fit (NOTES §1.5).
 
 Times (median of 20 runs) normal equations + Cholesky for all 150 targets (what
-BM_Regression_Ols150x8640 does) and numpy.linalg.lstsq (LAPACK gelsd). Run with Debian's
-/usr/bin/python3 (python3-numpy, OpenBLAS when libopenblas0-pthread is installed).
+BM_Regression_Ols150x8640 does) and numpy.linalg.lstsq (LAPACK gelsd). With --machine it prints
+"<function> <median s> <min s>" lines for gridke_sensitivities_bench, which runs it in the same
+process run as the C++ rows (BM_Numpy_*). Run with Debian's /usr/bin/python3 (python3-numpy, OpenBLAS when libopenblas0-pthread is installed).
 """
+import sys
 import time
 
 import numpy as np
@@ -38,4 +40,7 @@ for name, fn in [("numpy normal equations + Cholesky (+ inverse for SEs)", norma
         fn()
         times.append(time.perf_counter() - t0)
     times.sort()
-    print(f"{name}: median {1e3 * times[len(times) // 2]:.1f} ms, min {1e3 * times[0]:.1f} ms")
+    if "--machine" in sys.argv:  # read by gridke_sensitivities_bench (BM_Numpy_*)
+        print(f"{fn.__name__} {times[len(times) // 2]:.6f} {times[0]:.6f}")
+    else:
+        print(f"{name}: median {1e3 * times[len(times) // 2]:.1f} ms, min {1e3 * times[0]:.1f} ms")

@@ -15,7 +15,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-SUITES = {"main": "test_conformance", "lease": "test_lease", "tno-example": "test_tno_example"}
+SUITES = {"main": "test_conformance", "lease": "test_lease", "tno-example": "test_tno_example",
+          "knowledge-network": "test_knowledge_network"}
 
 
 def main():

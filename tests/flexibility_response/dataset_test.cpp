@@ -42,13 +42,16 @@ bool has_issue(const std::vector<RowIssue>& issues, const std::string& text) {
   return false;
 }
 
-TEST(Dataset, ParsesTheThreeTimestampForms) {
+TEST(Dataset, ParsesTheTimestampForms) {
   const auto iso = parse_timestamp("2013-01-01T00:30:00Z");
   ASSERT_THAT(iso, IsOk());
   EXPECT_EQ(*iso, 1356998400 + 1800);
   EXPECT_EQ(*parse_timestamp("2013-01-01 00:30:00"), *iso);
   EXPECT_EQ(*parse_timestamp("2013-01-01 00:30"), *iso);
   EXPECT_EQ(*parse_timestamp("01-01-2013 00:30:00"), *iso);  // D4.3 dd-mm-yyyy
+  EXPECT_EQ(*parse_timestamp("2013-01-01"), 1356998400);     // a date is its midnight
+  EXPECT_THAT(parse_timestamp("2013-02-30x"),
+              HasError(ErrorCode::parse_error, HasSubstr("2013-02-30x")));
   EXPECT_EQ(format_timestamp(*iso), "2013-01-01T00:30:00");
   EXPECT_THAT(parse_timestamp("2013-13-01 00:00:00"),
               HasError(ErrorCode::parse_error, HasSubstr("bad timestamp '2013-13-01 00:00:00'")));

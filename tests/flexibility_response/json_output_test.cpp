@@ -62,5 +62,63 @@ TEST(JsonOutput, WritesFractionalHoursForHalfHourSlots) {
   EXPECT_EQ(j["slot_minutes"], 30);
 }
 
+TEST(JsonOutput, ReadsItsOwnOutputBack) {
+  SyntheticOptions options;
+  options.customers = 3;
+  options.days = 90;
+  const auto result = analyse(make_synthetic_dataset(options), {});
+  ASSERT_THAT(result, IsOk());
+  const auto back = from_d43_json(to_d43_json(*result));
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(back->signal_class, result->signal_class);
+  EXPECT_EQ(back->signal_unit, result->signal_unit);
+  EXPECT_EQ(back->levels, result->levels);
+  EXPECT_EQ(back->baseline_signal_value, result->baseline_signal_value);
+  EXPECT_EQ(back->window.start_s, result->window.start_s);
+  EXPECT_EQ(back->window.end_s, result->window.end_s);
+  ASSERT_EQ(back->customers.size(), 3u);
+  for (std::size_t c = 0; c < 3; ++c) {
+    const auto& a = result->customers[c];
+    const auto& b = back->customers[c];
+    EXPECT_EQ(a.user_id, b.user_id);
+    ASSERT_EQ(a.slots.size(), b.slots.size());
+    for (std::size_t h = 0; h < a.slots.size(); ++h) {
+      EXPECT_EQ(a.slots[h].estimated, b.slots[h].estimated);
+      EXPECT_DOUBLE_EQ(a.slots[h].baseline_kw.mean, b.slots[h].baseline_kw.mean);
+      for (std::size_t k = 0; k < a.slots[h].levels.size(); ++k) {
+        const auto& la = a.slots[h].levels[k];
+        const auto& lb = b.slots[h].levels[k];
+        ASSERT_EQ(la.estimated, lb.estimated) << "slot " << h << " level " << k;
+        if (!la.estimated) continue;
+        EXPECT_DOUBLE_EQ(la.power_kw.obs_ci_upper, lb.power_kw.obs_ci_upper);
+        EXPECT_DOUBLE_EQ(la.flexibility_kw, lb.flexibility_kw);
+        EXPECT_DOUBLE_EQ(la.p_value, lb.p_value);
+        EXPECT_DOUBLE_EQ(la.ranking_percent, lb.ranking_percent);
+        EXPECT_NEAR(la.reliability, lb.reliability, 1e-15);
+        EXPECT_DOUBLE_EQ(la.expected_direction, lb.expected_direction);
+      }
+    }
+  }
+}
+
+TEST(JsonOutput, NamesTheMemberThatDoesNotReadBack) {
+  SyntheticOptions options;
+  options.customers = 1;
+  options.days = 60;
+  const auto result = analyse(make_synthetic_dataset(options), {});
+  ASSERT_THAT(result, IsOk());
+  auto j = nlohmann::json::parse(to_d43_json(*result));
+  j["customers"][0]["Time_series"][7]["y_PowerD"] = "high";
+  EXPECT_THAT(from_d43_json(j.dump()),
+              HasError(ErrorCode::invalid_argument,
+                       ::testing::HasSubstr("customers[0].Time_series[7].y_PowerD: must be a "
+                                            "number or null, got string")));
+  j["customers"][0].erase("Ranking");
+  EXPECT_THAT(from_d43_json(j.dump()),
+              HasError(ErrorCode::invalid_argument,
+                       ::testing::HasSubstr("customers[0].Ranking: is required")));
+  EXPECT_THAT(from_d43_json("{"), HasError(ErrorCode::parse_error, ::testing::HasSubstr("JSON")));
+}
+
 }  // namespace
 }  // namespace gridke::services::flexibility_response

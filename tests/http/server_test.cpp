@@ -33,6 +33,11 @@ Router grid_router() {
   router.get("/grids", [](const Request&) -> Result<Response> {
     return Response::json(200, json::array({"a"}));
   });
+  router.get("/echo-query", [](const Request& r) -> Result<Response> {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [k, v] : r.query) out[k] = v;
+    return Response::json(200, out);
+  });
   router.get("/fail", [](const Request&) -> Result<Response> {
     return not_found("grid 'x' is not registered");
   });
@@ -120,6 +125,14 @@ TEST_F(JsonServerTest, ServesRoutesOverHttp) {
   ASSERT_THAT(raw, IsOk());
   EXPECT_EQ(raw->status, 200);
   EXPECT_EQ(raw->body, R"(["a"])");
+}
+
+TEST_F(JsonServerTest, QueryValuesMayHoldColonsAndEncodedCharacters) {
+  auto r = call_json("GET", server_->base_url() +
+                                "/echo-query?from=2026-11-27T10:15:00Z&cb=http%3A%2F%2Fh%3A1%2Fx");
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ((*r)["from"], "2026-11-27T10:15:00Z");
+  EXPECT_EQ((*r)["cb"], "http://h:1/x");
 }
 
 TEST_F(JsonServerTest, ErrorsComeBackAsErrorsWithTheServerMessage) {

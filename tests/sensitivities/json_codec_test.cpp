@@ -46,6 +46,47 @@ TEST(JsonCodec, NamesThePathOfABadField) {
               HasError(ErrorCode::parse_error, HasSubstr("\"historicalFromMeters\"")));
 }
 
+TEST(JsonCodec, StreamsUploadsSkippingUnknownKeysAndNamingStructuralErrors) {
+  const auto d = parse_historical_data(R"({"comment": {"deep": [1, {"x": []}]},
+    "historicalFromMeters": [{"meter_id": "a", "extra": [1, 2], "measurements": [
+      {"timestamp": 1.0, "v_measured": 230, "p_measured": -1, "quality": {"flag": 1}}]}],
+    "trailer": 5})");
+  ASSERT_THAT(d, IsOk());
+  ASSERT_EQ(d->meters.size(), 1U);
+  EXPECT_EQ(d->meters[0].measurements[0].timestamp_s, 1);
+  EXPECT_DOUBLE_EQ(d->meters[0].measurements[0].p_measured_kw, -1.0);
+  EXPECT_THAT(
+      parse_historical_data(R"({"historicalFromMeters": {"meter_id": "a"}})"),
+      HasError(ErrorCode::parse_error, HasSubstr("historicalFromMeters: expected an array")));
+  EXPECT_THAT(parse_historical_data(R"([{"meter_id": "a", "measurements": [[1, 2]]}])"),
+              HasError(ErrorCode::parse_error,
+                       HasSubstr("historicalFromMeters[0].measurements[0]: expected an object")));
+  EXPECT_THAT(parse_historical_data(R"([{"meter_id": "a", "measurements": [
+                {"timestamp": 1.5, "v_measured": 230, "p_measured": 1}]}])"),
+              HasError(ErrorCode::parse_error,
+                       HasSubstr("measurements[0].timestamp: expected an integer")));
+  EXPECT_THAT(parse_historical_data(R"([{"meter_id": "a", "measurements": [
+                {"timestamp": 1, "v_measured": [230], "p_measured": 1}]}])"),
+              HasError(ErrorCode::parse_error, HasSubstr("v_measured: expected a number")));
+  EXPECT_THAT(parse_historical_data(R"([{"meter_id": "a"}])"),
+              HasError(ErrorCode::parse_error, HasSubstr("[0].measurements: missing")));
+  EXPECT_THAT(parse_historical_data("[{\"meter_id\": \"a\",\n \"measurements\": [}]"),
+              HasError(ErrorCode::parse_error, HasSubstr("line 2")));
+  EXPECT_THAT(parse_historical_data("42"),
+              HasError(ErrorCode::parse_error, HasSubstr("\"historicalFromMeters\" or an array")));
+}
+
+TEST(JsonCodec, RegistrationUploadKeepsMeasurementsWhenPresent) {
+  const auto r = parse_registration_upload("g", R"({"historicalFromMeters": [
+    {"meter_id": "a"}, {"meter_id": "b", "measurements": [
+      {"timestamp": 900, "v_measured": 231, "p_measured": 0.5}]}]})");
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->first.network_id, "g");
+  ASSERT_EQ(r->first.meters.size(), 2U);
+  EXPECT_TRUE(r->second.meters[0].measurements.empty());
+  EXPECT_EQ(r->second.meters[1].measurements.size(), 1U);
+}
+
 TEST(JsonCodec, ParsesTable9AndRejectsUnknownApplianceType) {
   const auto a = parse_appliances(R"({"historicalFromAppliances": [{"appliance_id": "dsk98",
       "appliance_type": 1, "meter_id": "ytu", "info": 0,

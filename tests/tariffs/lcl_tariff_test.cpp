@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -29,7 +30,7 @@ struct Signal {
 };
 
 Signal read_lcl() {
-  std::ifstream in(std::string(GRIDKE_TEST_DATA_DIR) + "/tariffs/lcl_dtou_2013.csv");
+  std::ifstream in(std::filesystem::path(GRIDKE_TEST_DATA_DIR) / "tariffs" / "lcl_dtou_2013.csv");
   Signal s;
   std::string line;
   std::getline(in, line);  // header

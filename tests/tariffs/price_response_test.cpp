@@ -159,10 +159,12 @@ TEST(PriceResponse, RejectsIncreasingOrInvalidCurves) {
       bisect_price(
           {60, 50, 100}, [](double p) { return p; }, bounds),
       HasError(ErrorCode::numerical, AllOf(HasSubstr("not non-increasing"), HasSubstr("f(0.1"))));
-  // Decreasing at the ends but rising in the middle: caught inside the bracket.
+  // Decreasing from end to end but above f(floor) inside: caught at the first interior sample.
+  // (Monotonicity is checked at the sampled prices only; a rise the search never samples is
+  // not detected — the curve's monotonicity is a precondition.)
   EXPECT_THAT(
       bisect_price(
-          {60, 50, 100}, [](double p) { return p < 0.5 ? 1.0 - 1.6 * p : 0.9 - 0.1 * p; }, bounds),
+          {60, 50, 100}, [](double p) { return p <= 0.1 ? 0.84 : (p >= 2.0 ? 0.7 : 0.9); }, bounds),
       HasError(ErrorCode::numerical, HasSubstr("not non-increasing")));
   EXPECT_THAT(
       bisect_price(

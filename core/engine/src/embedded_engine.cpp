@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "engine_core.hpp"
+#include "gridke/engine/domain_knowledge.hpp"
 
 namespace gridke::engine {
 namespace detail {
@@ -44,7 +45,11 @@ constexpr std::size_t max_cached_plans = 4096;
 template <class Cache, class Build>
 auto cached(std::mutex& mu, std::uint64_t& cache_version, Cache& cache,
             std::atomic<std::uint64_t>& built, const NetworkPtr& net, std::string_view key,
-            Build&& build) -> decltype(build()) {
+            Build&& build, bool enabled) -> decltype(build()) {
+  if (!enabled) {
+    built.fetch_add(1, std::memory_order_relaxed);
+    return build();
+  }
   {
     std::lock_guard<std::mutex> lock(mu);
     if (cache_version == net->version) {
@@ -73,6 +78,7 @@ NetworkPtr build_network(std::uint64_t version, std::map<KbId, KbPtr, std::less<
   net->version = version;
   net->kbs = std::move(kbs);
   for (const auto& [id, kb] : net->kbs) {
+    if (kb->meta_answer) net->meta_answers.push_back(kb->meta_answer);
     for (const KiPtr& ki : kb->kis) {
       net->kis.emplace(ki->id, ki);
       if (ki->kind() == ki::KiKind::answer) {
@@ -121,6 +127,16 @@ std::string EngineCore::new_uuid() {
   return out;
 }
 
+RuleBasePtr EngineCore::default_knowledge() const {
+  std::lock_guard<std::mutex> lock(knowledge_mu_);
+  return default_knowledge_;
+}
+
+void EngineCore::set_default_knowledge(RuleBasePtr knowledge) {
+  std::lock_guard<std::mutex> lock(knowledge_mu_);
+  default_knowledge_ = std::move(knowledge);
+}
+
 NetworkPtr EngineCore::network() const {
   std::lock_guard<std::mutex> lock(net_mu_);
   return network_;
@@ -130,18 +146,18 @@ Result<std::shared_ptr<const AskPlan>> EngineCore::ask_plan(const NetworkPtr& ne
                                                             const KiPtr& asker,
                                                             const RecipientSelector& recipients) {
   std::string storage;
-  return cached(plan_mu_, plan_version_, ask_plans_, plans_built, net,
-                plan_key(asker, recipients, storage),
-                [&] { return build_ask_plan(*net, asker, recipients, options); });
+  return cached(
+      plan_mu_, plan_version_, ask_plans_, plans_built, net, plan_key(asker, recipients, storage),
+      [&] { return build_ask_plan(*net, asker, recipients, options); }, options.cache_plans);
 }
 
 Result<std::shared_ptr<const PostPlan>> EngineCore::post_plan(const NetworkPtr& net,
                                                               const KiPtr& poster,
                                                               const RecipientSelector& recipients) {
   std::string storage;
-  return cached(plan_mu_, plan_version_, post_plans_, plans_built, net,
-                plan_key(poster, recipients, storage),
-                [&] { return build_post_plan(*net, poster, recipients, options); });
+  return cached(
+      plan_mu_, plan_version_, post_plans_, plans_built, net, plan_key(poster, recipients, storage),
+      [&] { return build_post_plan(*net, poster, recipients, options); }, options.cache_plans);
 }
 
 }  // namespace detail
@@ -162,9 +178,20 @@ bool is_hex(char c) {
 
 std::string quoted(std::string_view id) { return "'" + std::string(id) + "'"; }
 
-// Runs `done` with an error on a pool thread (the interface promises an engine thread).
+// Runs `done` with an error on a pool thread (the interface promises an engine thread); the
+// observer (if any) hears of the failed call first.
 template <class Callback>
-void fail_async(detail::EngineCore& core, Callback done, Error error) {
+void fail_async(detail::EngineCore& core, Callback done, Error error, KiRef requester,
+                const pattern::BindingSet& request) {
+  if (core.options.observer) {
+    ExchangeRecord record;
+    record.requester = std::move(requester);
+    record.start = record.end = Clock::now();
+    record.succeeded = false;
+    record.error_message = error.message();
+    record.request_bindings = request;
+    core.options.observer->on_exchange(record);
+  }
   auto task = [done = std::move(done), error = std::move(error)]() mutable {
     done(std::move(error));
   };
@@ -180,6 +207,50 @@ void fail_async(detail::EngineCore& core, Callback done, Error error) {
 struct Proactive {
   KiPtr ki;
 };
+
+std::vector<RegisteredKi> registered_of(const KbEntry& kb) {
+  std::vector<RegisteredKi> out;
+  out.reserve(kb.kis.size());
+  for (const KiPtr& k : kb.kis) out.push_back(RegisteredKi{k->id, k->definition});
+  return out;
+}
+
+const pattern::CompiledPattern& compiled_meta_pattern() {
+  static const pattern::CompiledPattern compiled(meta::meta_pattern());
+  return compiled;
+}
+
+// The KB's meta ANSWER KI: answers with the KB's metadata in the network current at call time.
+KiPtr make_meta_answer(const std::shared_ptr<detail::EngineCore>& core, const KbId& kb) {
+  auto entry = std::make_shared<KiEntry>();
+  entry->kb = kb;
+  entry->id = meta::meta_ki_id(kb, meta::MetaKi::answer);
+  entry->definition = meta::meta_knowledge_interaction(meta::MetaKi::answer);
+  entry->pattern.emplace(compiled_meta_pattern());
+  entry->meta = true;
+  std::weak_ptr<detail::EngineCore> weak = core;
+  entry->handler = [weak, kb](const HandleRequest& request, Reply reply) {
+    auto c = weak.lock();
+    if (!c) return reply(unavailable("the knowledge engine is shutting down"));
+    auto net = c->network();
+    auto it = net->kbs.find(kb);
+    if (it == net->kbs.end()) return reply(pattern::BindingSet{});
+    pattern::BindingSet rows =
+        meta::metadata_bindings(it->second->info, registered_of(*it->second));
+    if (request.bindings.empty()) return reply(std::move(rows));
+    pattern::BindingSet fitting;
+    for (const auto& r : rows) {
+      for (const auto& in : request.bindings) {
+        if (r.is_compatible_with(in)) {
+          fitting.insert(r);
+          break;
+        }
+      }
+    }
+    reply(std::move(fitting));
+  };
+  return entry;
+}
 
 Result<Proactive> find_proactive(const detail::Network& net, std::string_view kb,
                                  std::string_view ki, ki::KiKind expected) {
@@ -280,27 +351,95 @@ Result<void> EmbeddedEngine::create_knowledge_base(const KnowledgeBaseInfo& info
     return invalid_argument("leaseRenewalTime must be between 30 and 3600 seconds, not " +
                             std::to_string(*info.lease_renewal_time_s));
   }
-  return core_->mutate([&](auto& kbs) -> Result<void> {
+  KiPtr meta_answer = make_meta_answer(core_, info.id);
+  detail::RuleBasePtr knowledge = core_->default_knowledge();
+  GRIDKE_TRY(core_->mutate([&](auto& kbs) -> Result<void> {
     if (kbs.count(info.id) != 0) {
       return already_exists("That knowledge base ID is already in use.", info.id);
     }
     auto kb = std::make_shared<KbEntry>();
     kb->info = info;
+    kb->meta_answer = std::move(meta_answer);
+    kb->knowledge = std::move(knowledge);
     kbs.emplace(info.id, std::move(kb));
     return ok();
-  });
+  }));
+  post_metadata(info, {}, meta::MetaKi::post_new);
+  return ok();
 }
 
 Result<void> EmbeddedEngine::delete_knowledge_base(std::string_view kb) {
-  return core_->mutate([&](auto& kbs) -> Result<void> {
+  KbPtr removed;
+  GRIDKE_TRY(core_->mutate([&](auto& kbs) -> Result<void> {
     auto it = kbs.find(kb);
     if (it == kbs.end()) {
       return not_found("Deletion of knowledge base failed, because it could not be found.",
                        std::string(kb));
     }
+    removed = it->second;
     kbs.erase(it);
     return ok();
+  }));
+  post_metadata(removed->info, registered_of(*removed), meta::MetaKi::post_removed);
+  return ok();
+}
+
+void EmbeddedEngine::post_metadata(const KnowledgeBaseInfo& kb,
+                                   const std::vector<RegisteredKi>& kis, meta::MetaKi which) {
+  if (!core_->options.post_metadata) return;
+  auto net = core_->network();
+  if (net->reacts.empty()) return;
+  auto poster = std::make_shared<KiEntry>();
+  poster->kb = kb.id;
+  poster->id = meta::meta_ki_id(kb.id, which);
+  poster->definition = meta::meta_knowledge_interaction(which);
+  poster->pattern.emplace(compiled_meta_pattern());
+  poster->meta = true;
+  auto plan = detail::build_post_plan(*net, poster, {}, core_->options);
+  if (!plan || (*plan)->steps.empty()) return;
+  detail::run_post(core_, std::move(*plan), meta::metadata_bindings(kb, kis),
+                   core_->options.default_deadline, [](Result<PostResult>) {});
+}
+
+Result<void> EmbeddedEngine::set_domain_knowledge(std::string_view kb, std::string_view rules) {
+  if (core_->network()->kbs.count(kb) == 0) {
+    return not_found("Knowledge base not found, because its knowledge base ID is unknown.",
+                     std::string(kb));
+  }
+  GRIDKE_ASSIGN_OR_RETURN(auto knowledge, detail::build_rule_base(std::string(kb), rules));
+  return core_->mutate([&](auto& kbs) -> Result<void> {
+    auto it = kbs.find(kb);
+    if (it == kbs.end()) {
+      return not_found("Knowledge base not found, because its knowledge base ID is unknown.",
+                       std::string(kb));
+    }
+    auto copy = std::make_shared<KbEntry>(*it->second);
+    copy->knowledge = std::move(knowledge);
+    it->second = std::move(copy);
+    return ok();
   });
+}
+
+Result<std::string> EmbeddedEngine::domain_knowledge(std::string_view kb) const {
+  auto net = core_->network();
+  auto it = net->kbs.find(kb);
+  if (it == net->kbs.end()) {
+    return not_found("Knowledge base not found, because its knowledge base ID is unknown.",
+                     std::string(kb));
+  }
+  return it->second->knowledge ? it->second->knowledge->text : std::string();
+}
+
+Result<void> EmbeddedEngine::set_default_domain_knowledge(std::string_view rules) {
+  // Rule ids name the KB; default rules are rebuilt per KB when it is created.
+  GRIDKE_TRY(parse_domain_knowledge(rules));
+  if (rules.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    core_->set_default_knowledge(nullptr);
+    return ok();
+  }
+  GRIDKE_ASSIGN_OR_RETURN(auto knowledge, detail::build_rule_base("urn:gridke:default", rules));
+  core_->set_default_knowledge(std::move(knowledge));
+  return ok();
 }
 
 Result<std::vector<KnowledgeBaseInfo>> EmbeddedEngine::knowledge_bases() const {
@@ -338,6 +477,7 @@ Result<KiId> EmbeddedEngine::register_ki(std::string_view kb, const ki::Knowledg
   if (ki.pattern) entry->pattern.emplace(*ki.pattern);
   if (ki.result_pattern) entry->result.emplace(*ki.result_pattern);
   KiId id = entry->id;
+  KbPtr changed;
   GRIDKE_TRY(core_->mutate([&](auto& kbs) -> Result<void> {
     auto it = kbs.find(kb);
     if (it == kbs.end()) return unknown_kb();
@@ -349,14 +489,17 @@ Result<KiId> EmbeddedEngine::register_ki(std::string_view kb, const ki::Knowledg
     }
     auto copy = std::make_shared<KbEntry>(*it->second);
     copy->kis.push_back(std::move(entry));
+    changed = copy;
     it->second = std::move(copy);
     return ok();
   }));
+  post_metadata(changed->info, registered_of(*changed), meta::MetaKi::post_changed);
   return id;
 }
 
 Result<void> EmbeddedEngine::unregister_ki(std::string_view kb, std::string_view ki) {
-  return core_->mutate([&](auto& kbs) -> Result<void> {
+  KbPtr changed;
+  GRIDKE_TRY(core_->mutate([&](auto& kbs) -> Result<void> {
     auto it = kbs.find(kb);
     if (it == kbs.end()) {
       return not_found("Knowledge base not found, because its knowledge base ID is unknown.",
@@ -372,9 +515,12 @@ Result<void> EmbeddedEngine::unregister_ki(std::string_view kb, std::string_view
     }
     auto copy = std::make_shared<KbEntry>(*it->second);
     copy->kis.erase(copy->kis.begin() + (pos - kis.begin()));
+    changed = copy;
     it->second = std::move(copy);
     return ok();
-  });
+  }));
+  post_metadata(changed->info, registered_of(*changed), meta::MetaKi::post_changed);
+  return ok();
 }
 
 Result<std::vector<RegisteredKi>> EmbeddedEngine::knowledge_interactions(
@@ -396,9 +542,15 @@ void EmbeddedEngine::ask_async(std::string_view kb, std::string_view ki,
                                AskCallback done) {
   auto net = core_->network();
   auto proactive = find_proactive(*net, kb, ki, ki::KiKind::ask);
-  if (!proactive) return fail_async(*core_, std::move(done), std::move(proactive).error());
+  if (!proactive) {
+    return fail_async(*core_, std::move(done), std::move(proactive).error(),
+                      KiRef{std::string(kb), std::string(ki), {}, ki::KiKind::ask}, bindings);
+  }
   auto plan = core_->ask_plan(net, proactive->ki, options.recipients);
-  if (!plan) return fail_async(*core_, std::move(done), std::move(plan).error());
+  if (!plan) {
+    return fail_async(*core_, std::move(done), std::move(plan).error(),
+                      detail::ki_ref(*proactive->ki), bindings);
+  }
   detail::run_ask(core_, std::move(*plan), std::move(bindings),
                   options.deadline.value_or(core_->options.default_deadline), std::move(done));
 }
@@ -408,9 +560,15 @@ void EmbeddedEngine::post_async(std::string_view kb, std::string_view ki,
                                 PostCallback done) {
   auto net = core_->network();
   auto proactive = find_proactive(*net, kb, ki, ki::KiKind::post);
-  if (!proactive) return fail_async(*core_, std::move(done), std::move(proactive).error());
+  if (!proactive) {
+    return fail_async(*core_, std::move(done), std::move(proactive).error(),
+                      KiRef{std::string(kb), std::string(ki), {}, ki::KiKind::post}, bindings);
+  }
   auto plan = core_->post_plan(net, proactive->ki, options.recipients);
-  if (!plan) return fail_async(*core_, std::move(done), std::move(plan).error());
+  if (!plan) {
+    return fail_async(*core_, std::move(done), std::move(plan).error(),
+                      detail::ki_ref(*proactive->ki), bindings);
+  }
   detail::run_post(core_, std::move(*plan), std::move(bindings),
                    options.deadline.value_or(core_->options.default_deadline), std::move(done));
 }

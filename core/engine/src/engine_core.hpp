@@ -33,13 +33,40 @@ struct KiEntry {
   std::optional<pattern::CompiledPattern> pattern;
   /// POST/REACT: the result pattern (if any).
   std::optional<pattern::CompiledPattern> result;
+  /// An engine-made meta KI (NOTES §2.5): reachable only by KIs with includeMetaKIs.
+  bool meta = false;
+  /// A domain rule or fact of the proactive KB (NOTES §2.7): run in-process, never shown in
+  /// exchange info, not subject to the policy or to communicative acts.
+  bool rule = false;
   ki::KiKind kind() const noexcept { return definition.kind; }
 };
 using KiPtr = std::shared_ptr<const KiEntry>;
 
+/// The policy's and observer's view of a KI.
+inline KiRef ki_ref(const KiEntry& ki) {
+  return KiRef{ki.kb, ki.id, ki.definition.name, ki.kind()};
+}
+
+/// The domain knowledge of one KB: facts as ANSWER-like entries (handler answers `[{}]`),
+/// rules as REACT-like converters (argument = body, result = head). Immutable.
+struct RuleBase {
+  std::string text;  ///< as given
+  std::vector<KiPtr> facts;
+  std::vector<KiPtr> rules;
+  pattern::PatternIndex fact_index;        ///< ids into facts
+  pattern::PatternIndex consequent_index;  ///< ids into rules
+  pattern::PatternIndex antecedent_index;  ///< ids into rules
+};
+using RuleBasePtr = std::shared_ptr<const RuleBase>;
+
+/// Parses rules for `kb` (domain_knowledge.hpp). Errors as parse_domain_knowledge().
+Result<RuleBasePtr> build_rule_base(const KbId& kb, std::string_view text);
+
 struct KbEntry {
   KnowledgeBaseInfo info;
   std::vector<KiPtr> kis;  ///< in registration order
+  KiPtr meta_answer;       ///< the KB's meta ANSWER KI (answers from the current network)
+  RuleBasePtr knowledge;   ///< domain knowledge; null = none
 };
 using KbPtr = std::shared_ptr<const KbEntry>;
 
@@ -58,6 +85,7 @@ struct Network {
   std::unordered_map<KiId, KiPtr, StringKeyHash, std::equal_to<>> kis;  ///< by id
   std::vector<KiPtr> answers;            ///< ANSWER KIs; ids of answer_index
   std::vector<KiPtr> reacts;             ///< REACT KIs; ids of the react indices
+  std::vector<KiPtr> meta_answers;       ///< every KB's meta ANSWER KI
   pattern::PatternIndex answer_index;    ///< ANSWER graph patterns
   pattern::PatternIndex result_index;    ///< REACT result patterns
   pattern::PatternIndex argument_index;  ///< REACT argument patterns
@@ -78,14 +106,16 @@ struct AskGoal {
   std::vector<KiPtr> candidates;
   /// Per candidate: for a REACT, the goal for its argument pattern; null for an ANSWER.
   std::vector<std::unique_ptr<AskGoal>> subgoals;
-  /// Target triples nobody can supply, with the missing premises of REACT chains (for
-  /// knowledge gaps; empty when everything can be supplied).
-  std::vector<pattern::TriplePattern> gaps;
+  /// Knowledge gaps (NOTES §2.6): alternative sets of triples whose supply would complete the
+  /// target — target triples nobody supplies, or the missing premises of the REACTs and rules
+  /// that could supply them. Empty when everything can be supplied.
+  std::vector<KnowledgeGap> gaps;
 };
 
 struct AskPlan {
   std::uint64_t version = 0;
   KiPtr asker;
+  int level = 2;  ///< the matching level used
   AskGoal root;
 };
 
@@ -103,6 +133,7 @@ struct PostStep {
 struct PostPlan {
   std::uint64_t version = 0;
   KiPtr poster;
+  int level = 2;  ///< the matching level used
   std::vector<PostStep> steps;
 };
 
@@ -132,9 +163,16 @@ struct EngineCore {
 
   std::atomic<std::uint64_t> plans_built{0};
 
+  /// Runtime-wide default domain knowledge for new KBs (null: none).
+  RuleBasePtr default_knowledge() const;
+  void set_default_knowledge(RuleBasePtr knowledge);
+
  private:
   const std::uint64_t uuid_seed_;
   std::atomic<std::uint64_t> uuid_counter_{0};
+
+  mutable std::mutex knowledge_mu_;  // guards default_knowledge_
+  RuleBasePtr default_knowledge_;
 
   mutable std::mutex net_mu_;  // guards network_ (the pointer, not the snapshot)
   NetworkPtr network_;
@@ -159,13 +197,24 @@ auto EngineCore::mutate(F&& change)
   return result;
 }
 
-/// Builds plans (planner.cpp). The level comes from the KI or else its KB.
+/// The matching level of a proactive KI: its own, else its KB's; knowledgeGapsEnabled forces 5.
+int level_of(const Network& net, const KiEntry& ki);
+
+/// Builds plans (planner.cpp). The level comes from level_of() unless `level` overrides it
+/// (explain() tries higher levels).
 Result<std::shared_ptr<const AskPlan>> build_ask_plan(const Network& net, const KiPtr& asker,
                                                       const RecipientSelector& recipients,
-                                                      const EmbeddedEngine::Options& options);
+                                                      const EmbeddedEngine::Options& options,
+                                                      std::optional<int> level = std::nullopt);
 Result<std::shared_ptr<const PostPlan>> build_post_plan(const Network& net, const KiPtr& poster,
                                                         const RecipientSelector& recipients,
-                                                        const EmbeddedEngine::Options& options);
+                                                        const EmbeddedEngine::Options& options,
+                                                        std::optional<int> level = std::nullopt);
+
+/// The explanation of a proactive KI's plan (explain.cpp).
+Result<PlanExplanation> explain_plan(const Network& net, const KiPtr& proactive,
+                                     const RecipientSelector& recipients,
+                                     const EmbeddedEngine::Options& options);
 
 /// Runs an exchange (exchange_run.cpp). `done` is called exactly once on a pool thread.
 void run_ask(std::shared_ptr<EngineCore> core, std::shared_ptr<const AskPlan> plan,

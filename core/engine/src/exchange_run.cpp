@@ -10,6 +10,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 #include "engine_core.hpp"
@@ -55,13 +56,14 @@ std::string timeout_message(const std::string& message_id) {
 class Run : public std::enable_shared_from_this<Run> {
  public:
   Run(std::shared_ptr<EngineCore> core, KiPtr proactive)
-      : core_(std::move(core)), proactive_(std::move(proactive)) {}
+      : core_(std::move(core)), proactive_(std::move(proactive)), started_at_(Clock::now()) {}
   virtual ~Run() = default;
   Run(const Run&) = delete;
   Run& operator=(const Run&) = delete;
 
   /// Starts the exchange and arms its deadline (non-positive: none).
   void start(std::chrono::milliseconds deadline) {
+    apply_policy(plan_candidates());
     bool deliver_now = false;
     std::vector<Task> tasks;
     {
@@ -96,6 +98,49 @@ class Run : public std::enable_shared_from_this<Run> {
 
  protected:
   using Continuation = std::function<void(const BindingSet* rows)>;
+
+  // Asks the policy about every KI the plan may contact, once each, before anything is sent
+  // (policy.hpp). A denied KI is never contacted and gets a FAILED exchange info.
+  // REQUIRES: mu_ not held (the policy is user code); called before the run is shared.
+  void apply_policy(const std::vector<KiPtr>& candidates) {
+    const auto& policy = core_->options.policy;
+    if (!policy) return;
+    const KiRef requester = ki_ref(*proactive_);
+    std::unordered_set<const KiEntry*> checked;
+    for (const KiPtr& ki : candidates) {
+      if (ki->rule || !checked.insert(ki.get()).second) continue;
+      auto allowed = policy->may_contact(requester, ki_ref(*ki));
+      if (allowed.has_value()) continue;
+      denied_.insert(ki.get());
+      ExchangeInfo info;
+      info.knowledge_base_id = ki->kb;
+      info.knowledge_interaction_id = ki->id;
+      info.exchange_start = info.exchange_end = Clock::now();
+      info.status = ExchangeStatus::failed;
+      info.failed_message = "access denied: " + allowed.error().message();
+      denied_info_.push_back(std::move(info));
+    }
+  }
+
+  bool denied(const KiEntry& ki) const { return denied_.count(&ki) != 0; }
+
+  // Tells the observer (if any) about the finished exchange. Runs before the caller's callback.
+  void notify_observer(const BindingSet& request, const BindingSet& result,
+                       const std::vector<ExchangeInfo>& infos) const {
+    const auto& observer = core_->options.observer;
+    if (!observer) return;
+    ExchangeRecord record;
+    record.requester = ki_ref(*proactive_);
+    record.start = started_at_;
+    record.end = Clock::now();
+    record.request_bindings = request;
+    record.result_bindings = result;
+    record.exchange_info = infos;
+    observer->on_exchange(record);
+  }
+
+  // The KIs a call may contact according to its plan (REACT converters included).
+  virtual std::vector<KiPtr> plan_candidates() const = 0;
 
   struct Slot {
     KiPtr ki;
@@ -265,9 +310,10 @@ class Run : public std::enable_shared_from_this<Run> {
 
   // Moves the exchange infos out. REQUIRES: mu_ held, finished_ (no slot is used after).
   std::vector<ExchangeInfo> take_exchange_info_locked() {
-    std::vector<ExchangeInfo> infos;
-    infos.reserve(slots_.size());
+    std::vector<ExchangeInfo> infos = std::move(denied_info_);
+    infos.reserve(infos.size() + slots_.size());
     for (const auto& s : slots_) {
+      if (s->ki->rule) continue;  // domain rules are the engine's own reasoning
       // A REACT's exchange info shows the argument it received. The handler task may still
       // hold the request (use_count() gives no happens-before), so copy rather than move.
       if (s->ki->kind() == ki::KiKind::react) s->info.bindings = s->request->bindings;
@@ -283,6 +329,10 @@ class Run : public std::enable_shared_from_this<Run> {
 
   std::shared_ptr<EngineCore> core_;
   KiPtr proactive_;
+  const Clock::time_point started_at_;
+  // Written by apply_policy() before the run starts; read-only afterwards.
+  std::unordered_set<const KiEntry*> denied_;
+  std::vector<ExchangeInfo> denied_info_;  // moved out by take_exchange_info_locked()
   std::mutex mu_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Task> queued_;  // dispatched under mu_, not yet submitted to the pool
@@ -365,9 +415,10 @@ class AskRun final : public Run {
       }
     }
     for (std::size_t k = 0; k < plan.candidates.size() && !timed_out_; ++k) {
+      const KiPtr& ki = plan.candidates[k];
+      if (denied(*ki)) continue;
       auto request = request_for(*g, k, in_cover);
       if (!request) continue;
-      const KiPtr& ki = plan.candidates[k];
       ++g->pending;
       if (ki->kind() == ki::KiKind::answer) {
         dispatch_locked(ki, std::move(*request), [this, g, k](const BindingSet* rows) {
@@ -435,6 +486,23 @@ class AskRun final : public Run {
 
   void finish_locked() override {
     BindingSet& all = root_->result;
+    // At levels 4 and 5 a partial cover supplies rows without some of the ASK's variables;
+    // an answer binds them all.
+    if (plan_->level >= 4) {
+      const auto& vars = plan_->asker->pattern->pattern().variables();
+      BindingSet complete;
+      bool dropped = false;
+      for (const Binding& r : all) {
+        bool has_all = true;
+        for (const auto& v : vars) has_all = has_all && r.contains(v);
+        if (has_all) {
+          complete.insert(r);
+        } else {
+          dropped = true;
+        }
+      }
+      if (dropped) all = std::move(complete);
+    }
     if (ask_bindings_.empty()) {
       result_.bindings = std::move(all);
     } else {
@@ -451,14 +519,28 @@ class AskRun final : public Run {
     result_.exchange_info = take_exchange_info_locked();
     if (plan_->asker->definition.knowledge_gaps_enabled) {
       std::vector<KnowledgeGap> gaps;
-      if (result_.bindings.empty() && !plan_->root.gaps.empty()) gaps.push_back(plan_->root.gaps);
+      if (result_.bindings.empty()) gaps = plan_->root.gaps;
       result_.knowledge_gaps = std::move(gaps);
     }
   }
 
   void invoke_callback() override {
+    notify_observer(ask_bindings_, result_.bindings, result_.exchange_info);
     AskCallback done = std::move(done_);
     done(std::move(result_));
+  }
+
+  std::vector<KiPtr> plan_candidates() const override {
+    std::vector<KiPtr> out;
+    collect(plan_->root, out);
+    return out;
+  }
+
+  static void collect(const AskGoal& goal, std::vector<KiPtr>& out) {
+    for (std::size_t k = 0; k < goal.candidates.size(); ++k) {
+      out.push_back(goal.candidates[k]);
+      if (goal.subgoals[k]) collect(*goal.subgoals[k], out);
+    }
   }
 
   std::shared_ptr<const AskPlan> plan_;
@@ -496,6 +578,7 @@ class PostRun final : public Run {
   }
 
   void fire_locked(const PostStep& step, BindingSet args) {
+    if (denied(*step.react)) return;
     dispatch_locked(step.react, std::move(args), [this, &step](const BindingSet* rows) {
       if (rows != nullptr) on_result_locked(step, *rows);
     });
@@ -522,8 +605,22 @@ class PostRun final : public Run {
   void finish_locked() override { result_.exchange_info = take_exchange_info_locked(); }
 
   void invoke_callback() override {
+    notify_observer(bindings_, result_.result_bindings, result_.exchange_info);
     PostCallback done = std::move(done_);
     done(std::move(result_));
+  }
+
+  std::vector<KiPtr> plan_candidates() const override {
+    std::vector<KiPtr> out;
+    collect(plan_->steps, out);
+    return out;
+  }
+
+  static void collect(const std::vector<PostStep>& steps, std::vector<KiPtr>& out) {
+    for (const PostStep& step : steps) {
+      out.push_back(step.react);
+      collect(step.next, out);
+    }
   }
 
   std::shared_ptr<const PostPlan> plan_;

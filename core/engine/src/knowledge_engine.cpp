@@ -1,9 +1,10 @@
 #include "gridke/engine/knowledge_engine.hpp"
 
 #include <exception>
-#include <future>
 #include <memory>
 #include <string>
+
+#include "thread_pool.hpp"
 
 namespace gridke::engine {
 
@@ -28,20 +29,20 @@ Result<KiId> KnowledgeEngine::register_ki(std::string_view kb, const ki::Knowled
 
 Result<AskResult> KnowledgeEngine::ask(std::string_view kb, std::string_view ki,
                                        pattern::BindingSet bindings, CallOptions options) {
-  auto promise = std::make_shared<std::promise<Result<AskResult>>>();
-  auto future = promise->get_future();
+  // The caller spins briefly (adaptively) before sleeping: an in-process answer usually
+  // arrives within microseconds, and a futex wake-up costs more than that (docs/performance.md).
+  auto done = std::make_shared<detail::Completion<Result<AskResult>>>();
   ask_async(kb, ki, std::move(bindings), std::move(options),
-            [promise](Result<AskResult> r) { promise->set_value(std::move(r)); });
-  return future.get();
+            [done](Result<AskResult> r) { done->set(std::move(r)); });
+  return done->get(detail::caller_spin_policy());
 }
 
 Result<PostResult> KnowledgeEngine::post(std::string_view kb, std::string_view ki,
                                          pattern::BindingSet bindings, CallOptions options) {
-  auto promise = std::make_shared<std::promise<Result<PostResult>>>();
-  auto future = promise->get_future();
+  auto done = std::make_shared<detail::Completion<Result<PostResult>>>();
   post_async(kb, ki, std::move(bindings), std::move(options),
-             [promise](Result<PostResult> r) { promise->set_value(std::move(r)); });
-  return future.get();
+             [done](Result<PostResult> r) { done->set(std::move(r)); });
+  return done->get(detail::caller_spin_policy());
 }
 
 }  // namespace gridke::engine

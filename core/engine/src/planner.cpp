@@ -1,12 +1,17 @@
-// Planning of ASK and POST exchanges (NOTES §2.1 steps 1–5, §2.2):
+// Planning of ASK and POST exchanges (NOTES §2.1 steps 1–5, §2.2, §2.5–§2.7):
 // - ASK (backward): the ASK pattern is covered by ANSWER graph patterns and, from level 2 on, by
-//   REACT result patterns whose argument is itself planned as a sub-goal (a REACT used as a
-//   converter, e.g. Fahrenheit → Celsius). Level 1 allows only one ANSWER KI fully covering it.
-// - POST (forward): a REACT fires when its argument pattern is fully matched by the POST's
-//   argument (level 1: both ways); its result feeds the POST's result pattern when it covers it
-//   fully, and from level 2 on feeds further REACTs (forward chains).
-// Candidates never include the proactive KB's own KIs, KBs outside the recipient selector,
-// KIs whose communicative act does not fit, or KIs already on the current chain.
+//   REACT result patterns and domain-rule heads whose argument/body is itself planned as a
+//   sub-goal (a REACT used as a converter, e.g. Fahrenheit → Celsius; a transitivity rule), and
+//   by domain facts. Level 1 allows only one ANSWER KI fully covering it. Meta ANSWER KIs take
+//   part when the ASK has includeMetaKIs.
+// - POST (forward): a REACT (or, from level 2 on, a domain rule) fires when its argument pattern
+//   is fully matched by the POST's argument (level 1: both ways); its result feeds the POST's
+//   result pattern when it covers it fully, and from level 2 on feeds further REACTs and rules
+//   (forward chains).
+// - Knowledge gaps: per goal, the alternative sets of triples nobody supplies (NOTES §2.6).
+// Candidates never include the proactive KB's own KIs (its rules excepted), KBs outside the
+// recipient selector, KIs whose communicative act does not fit, meta KIs without
+// includeMetaKIs, or KIs already on the current chain.
 
 #include <algorithm>
 #include <utility>
@@ -18,11 +23,9 @@ namespace {
 
 using pattern::CompiledPattern;
 
-int level_of(const Network& net, const KiEntry& ki) {
-  if (ki.definition.match_level) return *ki.definition.match_level;
-  auto it = net.kbs.find(ki.kb);
-  return it != net.kbs.end() ? it->second->info.reasoner_level : 2;
-}
+// Past this many alternatives a gap list stops growing (each alternative is a cross product
+// over the unsupplied triples' options).
+constexpr std::size_t max_gap_alternatives = 64;
 
 struct Context {
   const Network& net;
@@ -32,25 +35,49 @@ struct Context {
   pattern::MatchFlags flags;
   pattern::CoverLimits limits;
   std::vector<const KiEntry*> chain;
+  const RuleBase* rules = nullptr;  ///< the proactive KB's domain knowledge, level >= 2
 };
 
 bool eligible(const Context& c, const KiEntry& candidate) {
+  if (std::find(c.chain.begin(), c.chain.end(), &candidate) != c.chain.end()) return false;
+  if (candidate.rule) return true;
   if (candidate.kb == c.proactive.kb) return false;
+  if (candidate.meta && !c.proactive.definition.include_meta_kis) return false;
   const auto& kbs = c.recipients.knowledge_bases;
   if (!kbs.empty() && std::find(kbs.begin(), kbs.end(), candidate.kb) == kbs.end()) return false;
-  if (std::find(c.chain.begin(), c.chain.end(), &candidate) != c.chain.end()) return false;
   return ki::acts_compatible(c.proactive.definition.act, candidate.definition.act);
 }
 
-// Target triples nobody supplies; a triple only a REACT could supply stands for that REACT's
-// missing premises instead (NOTES §2.6).
-std::vector<pattern::TriplePattern> gaps_of(const AskGoal& goal) {
-  std::vector<pattern::TriplePattern> gaps;
+// True when `general` is `specific` with some constants replaced by variables (mergeGap).
+bool more_generic(const pattern::TriplePattern& general, const pattern::TriplePattern& specific) {
+  if (general == specific) return false;
+  auto fits = [](const pattern::Node& g, const pattern::Node& s) {
+    return g == s || (g.is_variable() && !s.is_variable());
+  };
+  return fits(general.subject, specific.subject) && fits(general.predicate, specific.predicate) &&
+         fits(general.object, specific.object);
+}
+
+// Removes duplicates and triples a more specific one of the same set subsumes.
+KnowledgeGap merge_gap(const KnowledgeGap& gap) {
+  KnowledgeGap out;
+  for (const auto& t : gap) {
+    if (std::find(out.begin(), out.end(), t) != out.end()) continue;
+    bool subsumed = false;
+    for (const auto& other : gap) subsumed = subsumed || more_generic(t, other);
+    if (!subsumed) out.push_back(t);
+  }
+  return out;
+}
+
+std::vector<KnowledgeGap> gaps_of(const AskGoal& goal) {
   const auto& triples = goal.target->pattern().triples();
+  std::vector<KnowledgeGap> alternatives{KnowledgeGap{}};
+  bool any = false;
   for (std::size_t i = 0; i < triples.size(); ++i) {
     const std::uint64_t bit = std::uint64_t{1} << i;
     bool supplied = false;
-    const AskGoal* react_goal = nullptr;
+    std::vector<const AskGoal*> chains;
     for (const auto& source : goal.cover.sources) {
       if (!(source.match.covered & bit)) continue;
       const AskGoal* sub = goal.subgoals[source.candidate].get();
@@ -58,45 +85,83 @@ std::vector<pattern::TriplePattern> gaps_of(const AskGoal& goal) {
         supplied = true;
         break;
       }
-      if (react_goal == nullptr) react_goal = sub;
+      if (std::find(chains.begin(), chains.end(), sub) == chains.end()) chains.push_back(sub);
     }
     if (supplied) continue;
-    if (react_goal != nullptr) {
-      gaps.insert(gaps.end(), react_goal->gaps.begin(), react_goal->gaps.end());
+    any = true;
+    std::vector<KnowledgeGap> options;
+    if (chains.empty()) {
+      options.push_back({triples[i]});
     } else {
-      gaps.push_back(triples[i]);
+      for (const AskGoal* sub : chains) {
+        options.insert(options.end(), sub->gaps.begin(), sub->gaps.end());
+      }
     }
+    std::vector<KnowledgeGap> next;
+    for (const auto& a : alternatives) {
+      for (const auto& o : options) {
+        if (next.size() >= max_gap_alternatives) break;
+        KnowledgeGap merged = a;
+        merged.insert(merged.end(), o.begin(), o.end());
+        next.push_back(std::move(merged));
+      }
+    }
+    alternatives = std::move(next);
   }
-  std::vector<pattern::TriplePattern> unique;
-  for (auto& g : gaps) {
-    if (std::find(unique.begin(), unique.end(), g) == unique.end()) unique.push_back(std::move(g));
+  if (!any) return {};
+  std::vector<KnowledgeGap> out;
+  for (const auto& a : alternatives) {
+    KnowledgeGap merged = merge_gap(a);
+    std::sort(merged.begin(), merged.end());
+    if (std::find(out.begin(), out.end(), merged) == out.end()) out.push_back(std::move(merged));
   }
-  return unique;
+  return out;
+}
+
+Result<std::unique_ptr<AskGoal>> plan_goal(Context& c, const CompiledPattern& target, int depth);
+
+// Adds a converter (REACT or rule) whose result/head supplies part of the target.
+Result<void> add_converter(Context& c, AskGoal& goal, std::vector<const CompiledPattern*>& patterns,
+                           const KiPtr& ki, int depth) {
+  if (!ki->pattern || !ki->result || !eligible(c, *ki)) return ok();
+  c.chain.push_back(ki.get());
+  auto sub = plan_goal(c, *ki->pattern, depth + 1);
+  c.chain.pop_back();
+  if (!sub) return std::move(sub).error();
+  goal.candidates.push_back(ki);
+  goal.subgoals.push_back(std::move(*sub));
+  patterns.push_back(&*ki->result);
+  return ok();
 }
 
 Result<std::unique_ptr<AskGoal>> plan_goal(Context& c, const CompiledPattern& target, int depth) {
   auto goal = std::make_unique<AskGoal>();
   goal->target = &target;
   std::vector<const CompiledPattern*> patterns;
-  for (std::size_t id : c.net.answer_index.candidates_for(target)) {
-    const KiPtr& ki = c.net.answers[id];
-    if (!eligible(c, *ki)) continue;
+  auto add_supplier = [&](const KiPtr& ki) {
+    if (!eligible(c, *ki)) return;
     goal->candidates.push_back(ki);
     goal->subgoals.push_back(nullptr);
     patterns.push_back(&*ki->pattern);
+  };
+  for (std::size_t id : c.net.answer_index.candidates_for(target)) add_supplier(c.net.answers[id]);
+  if (c.proactive.definition.include_meta_kis) {
+    for (const KiPtr& ki : c.net.meta_answers) add_supplier(ki);
   }
-  // REACT KIs as converters (backward chaining); not at level 1 (SINGLE_RULE).
+  if (c.rules != nullptr) {
+    for (std::size_t id : c.rules->fact_index.candidates_for(target)) {
+      add_supplier(c.rules->facts[id]);
+    }
+  }
+  // REACT KIs and rules as converters (backward chaining); not at level 1 (SINGLE_RULE).
   if (!c.flags.single_rule && depth < c.options.max_chain_depth) {
     for (std::size_t id : c.net.result_index.candidates_for(target)) {
-      const KiPtr& ki = c.net.reacts[id];
-      if (!ki->pattern || !ki->result || !eligible(c, *ki)) continue;
-      c.chain.push_back(ki.get());
-      auto sub = plan_goal(c, *ki->pattern, depth + 1);
-      c.chain.pop_back();
-      if (!sub) return std::move(sub).error();
-      goal->candidates.push_back(ki);
-      goal->subgoals.push_back(std::move(*sub));
-      patterns.push_back(&*ki->result);
+      GRIDKE_TRY(add_converter(c, *goal, patterns, c.net.reacts[id], depth));
+    }
+    if (c.rules != nullptr) {
+      for (std::size_t id : c.rules->consequent_index.candidates_for(target)) {
+        GRIDKE_TRY(add_converter(c, *goal, patterns, c.rules->rules[id], depth));
+      }
     }
   }
   GRIDKE_ASSIGN_OR_RETURN(goal->cover, pattern::plan_cover(target, patterns, c.flags, c.limits));
@@ -112,8 +177,16 @@ Result<std::vector<PostStep>> plan_steps(Context& c, const CompiledPattern& sour
   full.require_full = true;
   full.max_steps = c.limits.max_match_steps;
   full.max_matches = c.limits.max_combinations;
+  std::vector<KiPtr> candidates;
   for (std::size_t id : c.net.argument_index.candidates_for(source)) {
-    const KiPtr& ki = c.net.reacts[id];
+    candidates.push_back(c.net.reacts[id]);
+  }
+  if (c.rules != nullptr) {
+    for (std::size_t id : c.rules->antecedent_index.candidates_for(source)) {
+      candidates.push_back(c.rules->rules[id]);
+    }
+  }
+  for (const KiPtr& ki : candidates) {
     if (!ki->pattern || !eligible(c, *ki)) continue;
     PostStep step;
     step.react = ki;
@@ -142,23 +215,47 @@ Result<std::vector<PostStep>> plan_steps(Context& c, const CompiledPattern& sour
 }
 
 Context make_context(const Network& net, const KiEntry& ki, const RecipientSelector& recipients,
-                     const EmbeddedEngine::Options& options, pattern::MatchDirection direction) {
+                     const EmbeddedEngine::Options& options, pattern::MatchDirection direction,
+                     int level) {
   Context c{net, ki, recipients, options, {}, {}, {&ki}};
-  c.flags = pattern::MatchFlags::for_level(level_of(net, ki), direction);
+  c.flags = pattern::MatchFlags::for_level(level, direction);
   c.limits.max_combinations = options.max_combinations;
   c.limits.max_match_steps = std::max<std::size_t>(options.max_combinations * 20, 1000);
+  if (level >= 2) {
+    auto it = net.kbs.find(ki.kb);
+    if (it != net.kbs.end() && it->second->knowledge) c.rules = it->second->knowledge.get();
+  }
   return c;
 }
 
 }  // namespace
 
+int level_of(const Network& net, const KiEntry& ki) {
+  int level = 2;
+  if (ki.definition.match_level) {
+    level = *ki.definition.match_level;
+  } else if (auto it = net.kbs.find(ki.kb); it != net.kbs.end()) {
+    level = it->second->info.reasoner_level;
+  }
+  // knowledgeGapsEnabled: the KE forces SUPREME (5). Level 4 differs from 5 only by keeping
+  // maximal matches, and sub-matches add neither answers nor coverage, so 4 gives the same
+  // answers and gaps without enumerating every sub-match (docs/knowledge-network.md).
+  if (ki.kind() == ki::KiKind::ask && ki.definition.knowledge_gaps_enabled) {
+    level = std::max(level, 4);
+  }
+  return level;
+}
+
 Result<std::shared_ptr<const AskPlan>> build_ask_plan(const Network& net, const KiPtr& asker,
                                                       const RecipientSelector& recipients,
-                                                      const EmbeddedEngine::Options& options) {
+                                                      const EmbeddedEngine::Options& options,
+                                                      std::optional<int> level) {
   auto plan = std::make_shared<AskPlan>();
   plan->version = net.version;
   plan->asker = asker;
-  Context c = make_context(net, *asker, recipients, options, pattern::MatchDirection::backward);
+  plan->level = level.value_or(level_of(net, *asker));
+  Context c = make_context(net, *asker, recipients, options, pattern::MatchDirection::backward,
+                           plan->level);
   auto root = plan_goal(c, *asker->pattern, 0);
   if (!root) return std::move(root).error().with_context("planning ASK " + asker->id);
   plan->root = std::move(**root);
@@ -167,12 +264,15 @@ Result<std::shared_ptr<const AskPlan>> build_ask_plan(const Network& net, const 
 
 Result<std::shared_ptr<const PostPlan>> build_post_plan(const Network& net, const KiPtr& poster,
                                                         const RecipientSelector& recipients,
-                                                        const EmbeddedEngine::Options& options) {
+                                                        const EmbeddedEngine::Options& options,
+                                                        std::optional<int> level) {
   auto plan = std::make_shared<PostPlan>();
   plan->version = net.version;
   plan->poster = poster;
+  plan->level = level.value_or(level_of(net, *poster));
   if (poster->pattern) {
-    Context c = make_context(net, *poster, recipients, options, pattern::MatchDirection::forward);
+    Context c = make_context(net, *poster, recipients, options, pattern::MatchDirection::forward,
+                             plan->level);
     const CompiledPattern* result = poster->result ? &*poster->result : nullptr;
     auto steps = plan_steps(c, *poster->pattern, result, 0);
     if (!steps) return std::move(steps).error().with_context("planning POST " + poster->id);

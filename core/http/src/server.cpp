@@ -9,6 +9,7 @@
 
 #include <cpprest/http_listener.h>
 #include <cpprest/uri.h>
+#include <pplx/threadpool.h>
 #include <boost/asio/ssl.hpp>
 
 #include <algorithm>
@@ -214,6 +215,18 @@ Response Router::dispatch(Request request) const {
 // ---------------------------------------------------------------------------------------
 // JsonServer
 
+Result<void> set_io_threads(std::size_t threads) {
+  if (threads < 2) {
+    return invalid_argument("I/O threads must be >= 2, got " + std::to_string(threads));
+  }
+  try {
+    crossplat::threadpool::initialize_with_threads(threads);
+  } catch (const std::exception& e) {
+    return failed_precondition(std::string("the HTTP I/O thread pool already exists: ") + e.what());
+  }
+  return ok();
+}
+
 Result<std::uint16_t> pick_free_port(const std::string& host) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -255,7 +268,7 @@ std::string normalise_base(std::string base) {
 void add_cors(wh::http_response& r) {
   r.headers().add("Access-Control-Allow-Origin", "*");
   r.headers().add("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-  r.headers().add("Access-Control-Allow-Headers", "Content-Type, Authorization");
+  r.headers().add("Access-Control-Allow-Headers", "*");
 }
 
 }  // namespace
@@ -272,10 +285,15 @@ struct JsonServer::Impl {
     try {
       Request request;
       request.method = req.method();
-      const auto relative = req.relative_uri();
-      request.path = web::uri::decode(relative.path());
+      // request_uri(), not relative_uri(): the latter decodes and re-parses the query, which
+      // fails on values holding ':' (timestamps, callback URLs).
+      const auto& full = req.request_uri();
+      std::string path = full.path();
+      const std::string& base = options.base_path;
+      if (base != "/" && path.compare(0, base.size(), base) == 0) path.erase(0, base.size());
+      request.path = web::uri::decode(path);
       if (request.path.empty()) request.path = "/";
-      for (const auto& [k, v] : web::uri::split_query(relative.query())) {
+      for (const auto& [k, v] : web::uri::split_query(full.query())) {
         request.query[web::uri::decode(k)] = web::uri::decode(v);
       }
       for (const auto& [k, v] : req.headers()) {

@@ -168,7 +168,7 @@ class Parser {
       GRIDKE_ASSIGN_OR_RETURN(Node predicate, parse_verb());
       while (true) {
         GRIDKE_ASSIGN_OR_RETURN(Node object, parse_object());
-        triples.emplace_back(subject, predicate, std::move(object));
+        triples.push_back(TriplePattern{subject, predicate, std::move(object)});
         if (!is_punct(tok_, ',')) break;
         GRIDKE_TRY(advance());
       }

@@ -10,7 +10,7 @@
 
 namespace gridke::services::fault_location {
 
-using detail::Statement;
+using storage::Statement;
 
 namespace {
 
@@ -105,15 +105,7 @@ Result<std::unique_ptr<FaultLocationService>> FaultLocationService::open(
   impl->options = std::move(options);
   impl->clock = std::move(clock);
   impl->defaults = impl->options.default_parameters;
-  sqlite3* raw = nullptr;
-  const int rc =
-      sqlite3_open_v2(impl->options.database_path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  impl->db.reset(raw);  // closed by the deleter even when opening failed
-  if (rc != SQLITE_OK) {
-    return detail::sqlite_error(raw, "opening '" + impl->options.database_path + "'");
-  }
-  sqlite3_busy_timeout(raw, 5000);
+  GRIDKE_ASSIGN_OR_RETURN(impl->db, storage::Database::open(impl->options.database_path));
   GRIDKE_TRY(impl->create_schema());
   GRIDKE_TRY(impl->prepare_statements());
   GRIDKE_TRY(impl->load());
@@ -132,9 +124,8 @@ Result<void> FaultLocationService::add_zone(const GridZone& zone) {
   if (impl_->zone_index.contains(zone.id)) {
     return already_exists("grid zone '" + zone.id + "' already exists");
   }
-  GRIDKE_ASSIGN_OR_RETURN(auto s, Statement::prepare(impl_->db.get(),
-                                                     "INSERT INTO zones(id, description, "
-                                                     "nominal_v, region) VALUES(?, ?, ?, ?)"));
+  GRIDKE_ASSIGN_OR_RETURN(auto s, impl_->db.prepare("INSERT INTO zones(id, description, "
+                                                    "nominal_v, region) VALUES(?, ?, ?, ?)"));
   s.bind(1, zone.id).bind(2, zone.description).bind(3, zone.nominal_voltage_v).bind(4, zone.region);
   GRIDKE_TRY(s.run());
   detail::ZoneState z;
@@ -163,7 +154,7 @@ Result<void> FaultLocationService::add_hems(const Hems& h) {
   GRIDKE_TRY(s.run());
   detail::HemsState st;
   st.info = h;
-  st.key = sqlite3_last_insert_rowid(impl_->db.get());
+  st.key = impl_->db.last_insert_rowid();
   st.zone_index = zit->second;
   st.network = impl_->network_id(h.access_network);
   const auto index = static_cast<std::uint32_t>(impl_->hems.size());
@@ -259,10 +250,9 @@ Result<MonitoringDecision> FaultLocationService::request_monitoring(const Monito
   m.parameters = p;
   m.window = r.window;
   m.created_at = now;
-  GRIDKE_ASSIGN_OR_RETURN(auto s, Statement::prepare(impl_->db.get(),
-                                                     "INSERT INTO monitoring(id, zone, min_silent, "
-                                                     "min_silence_s, win_start, win_end, created) "
-                                                     "VALUES(?,?,?,?,?,?,?)"));
+  GRIDKE_ASSIGN_OR_RETURN(auto s, impl_->db.prepare("INSERT INTO monitoring(id, zone, min_silent, "
+                                                    "min_silence_s, win_start, win_end, created) "
+                                                    "VALUES(?,?,?,?,?,?,?)"));
   s.bind(1, m.id).bind(2, m.zone).bind(3, std::int64_t{p.min_silent_hems});
   s.bind(4, static_cast<std::int64_t>(p.min_silence.count()));
   if (m.window) {
@@ -294,8 +284,7 @@ Result<void> FaultLocationService::cancel_monitoring(std::string_view monitoring
   if (it == impl_->monitoring.end()) {
     return not_found("monitoring request '" + std::string(monitoring_id) + "' does not exist");
   }
-  GRIDKE_ASSIGN_OR_RETURN(auto s,
-                          Statement::prepare(impl_->db.get(), "DELETE FROM monitoring WHERE id=?"));
+  GRIDKE_ASSIGN_OR_RETURN(auto s, impl_->db.prepare("DELETE FROM monitoring WHERE id=?"));
   s.bind(1, monitoring_id);
   GRIDKE_TRY(s.run());
   impl_->monitoring.erase(it);
@@ -330,7 +319,11 @@ Result<IngestSummary> FaultLocationService::ingest(std::span<const VoltageReadin
   IngestSummary summary;
   const std::int64_t horizon = now_ms - im.options.detection.raw_retention.count();
   const bool persist = im.options.persist_readings;
-  if (persist) GRIDKE_TRY(detail::exec(im.db.get(), "BEGIN"));
+  std::optional<storage::Transaction> tx;  // rolls back on every early return
+  if (persist) {
+    GRIDKE_ASSIGN_OR_RETURN(auto begun, storage::Transaction::begin(im.db));
+    tx.emplace(std::move(begun));
+  }
   for (std::size_t i = 0; i < readings.size(); ++i) {
     const auto& r = readings[i];
     auto& st = im.hems[index[i]];
@@ -343,10 +336,7 @@ Result<IngestSummary> FaultLocationService::ingest(std::span<const VoltageReadin
     if (persist) {
       im.insert_reading.bind(1, t).bind(2, st.key).bind(3, r.voltage_v);
       auto changed = im.insert_reading.run();
-      if (!changed) {
-        (void)detail::exec(im.db.get(), "ROLLBACK");
-        return std::move(changed).error();
-      }
+      if (!changed) return std::move(changed).error();
       fresh = *changed > 0;
       if (fresh) st.remember(t, r.voltage_v);
     } else {
@@ -369,7 +359,7 @@ Result<IngestSummary> FaultLocationService::ingest(std::span<const VoltageReadin
       }
     }
   }
-  if (persist) GRIDKE_TRY(detail::exec(im.db.get(), "COMMIT"));
+  if (tx) GRIDKE_TRY(tx->commit());
   // Any ingest call, even an empty batch (a DSP heartbeat), shows the feed is alive.
   im.last_ingest_ms = std::max(im.last_ingest_ms, now_ms);
   return summary;
@@ -498,9 +488,8 @@ Result<Subscription> FaultLocationService::add_subscription(std::string endpoint
   }
   Subscription sub{"sub-" + std::to_string(impl_->next_subscription), std::move(endpoint),
                    std::move(zone), impl_->clock->now()};
-  GRIDKE_ASSIGN_OR_RETURN(auto s, Statement::prepare(impl_->db.get(),
-                                                     "INSERT INTO subscriptions(id, endpoint, "
-                                                     "zone, created) VALUES(?,?,?,?)"));
+  GRIDKE_ASSIGN_OR_RETURN(auto s, impl_->db.prepare("INSERT INTO subscriptions(id, endpoint, "
+                                                    "zone, created) VALUES(?,?,?,?)"));
   s.bind(1, sub.id).bind(2, sub.endpoint).bind(3, sub.zone).bind(4, to_epoch_ms(sub.created_at));
   GRIDKE_TRY(s.run());
   ++impl_->next_subscription;
@@ -523,8 +512,7 @@ Result<void> FaultLocationService::remove_subscription(std::string_view id) {
   if (it == impl_->subscriptions.end()) {
     return not_found("subscription '" + std::string(id) + "' does not exist");
   }
-  GRIDKE_ASSIGN_OR_RETURN(
-      auto s, Statement::prepare(impl_->db.get(), "DELETE FROM subscriptions WHERE id=?"));
+  GRIDKE_ASSIGN_OR_RETURN(auto s, impl_->db.prepare("DELETE FROM subscriptions WHERE id=?"));
   s.bind(1, id);
   GRIDKE_TRY(s.run());
   impl_->subscriptions.erase(it);
@@ -544,12 +532,11 @@ Result<std::int64_t> FaultLocationService::prune() {
 Result<StorageStats> FaultLocationService::storage_stats() const {
   std::lock_guard lock(impl_->mu);
   StorageStats st;
-  GRIDKE_ASSIGN_OR_RETURN(auto s, Statement::prepare(impl_->db.get(),
-                                                     "SELECT (SELECT count(*) FROM readings), "
-                                                     "(SELECT page_count FROM pragma_page_count), "
-                                                     "(SELECT freelist_count FROM "
-                                                     "pragma_freelist_count), (SELECT page_size "
-                                                     "FROM pragma_page_size)"));
+  GRIDKE_ASSIGN_OR_RETURN(auto s, impl_->db.prepare("SELECT (SELECT count(*) FROM readings), "
+                                                    "(SELECT page_count FROM pragma_page_count), "
+                                                    "(SELECT freelist_count FROM "
+                                                    "pragma_freelist_count), (SELECT page_size "
+                                                    "FROM pragma_page_size)"));
   GRIDKE_TRY(s.step());
   st.readings = s.column_int(0);
   st.page_count = s.column_int(1);

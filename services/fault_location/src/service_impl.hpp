@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "gridke/services/fault_location/fault_location_service.hpp"
-#include "sqlite_handles.hpp"
+#include "gridke/storage/sqlite.hpp"
 
 namespace gridke::services::fault_location {
 
@@ -66,8 +66,10 @@ struct FaultLocationService::Impl {
   std::shared_ptr<const Clock> clock;
   mutable std::mutex mu;
 
-  detail::SqlitePtr db;  // declared before the statements: it must outlive them
-  detail::Statement insert_reading, insert_hems, update_hems_state, upsert_notification,
+  // Declared before the statements: it must outlive them. Mutable because const queries
+  // prepare statements too; guarded by mu like everything else.
+  mutable storage::Database db;
+  storage::Statement insert_reading, insert_hems, update_hems_state, upsert_notification,
       insert_member, select_range;
 
   MonitoringParameters defaults;

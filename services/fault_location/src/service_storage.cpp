@@ -14,7 +14,7 @@
 
 namespace gridke::services::fault_location {
 
-using detail::Statement;
+using storage::Statement;
 
 namespace {
 
@@ -103,13 +103,10 @@ constexpr const char* notification_columns =
 }  // namespace
 
 Result<void> FaultLocationService::Impl::create_schema() {
-  sqlite3* h = db.get();
   // A file with tables but no meta table is someone else's database: refuse to touch it.
-  GRIDKE_ASSIGN_OR_RETURN(auto probe,
-                          Statement::prepare(h,
-                                             "SELECT (SELECT count(*) FROM sqlite_master WHERE "
-                                             "type='table'), (SELECT count(*) FROM "
-                                             "sqlite_master WHERE name='meta')"));
+  GRIDKE_ASSIGN_OR_RETURN(auto probe, db.prepare("SELECT (SELECT count(*) FROM sqlite_master WHERE "
+                                                 "type='table'), (SELECT count(*) FROM "
+                                                 "sqlite_master WHERE name='meta')"));
   GRIDKE_TRY(probe.step());
   const bool has_tables = probe.column_int(0) > 0;
   const bool has_meta = probe.column_int(1) > 0;
@@ -118,10 +115,9 @@ Result<void> FaultLocationService::Impl::create_schema() {
     return failed_precondition("'" + options.database_path +
                                "' is a SQLite database but not a GridKE fault-location store");
   }
-  GRIDKE_TRY(detail::exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
-  GRIDKE_TRY(detail::exec(h, schema_sql));
-  GRIDKE_ASSIGN_OR_RETURN(auto get,
-                          Statement::prepare(h, "SELECT value FROM meta WHERE key='schema'"));
+  // WAL and synchronous=FULL come from storage::Database::open (README "Operations").
+  GRIDKE_TRY(db.exec(schema_sql));
+  GRIDKE_ASSIGN_OR_RETURN(auto get, db.prepare("SELECT value FROM meta WHERE key='schema'"));
   GRIDKE_ASSIGN_OR_RETURN(bool found, get.step());
   if (found) {
     if (get.column_text(0) != schema_name) {
@@ -135,50 +131,39 @@ Result<void> FaultLocationService::Impl::create_schema() {
 
 Result<void> FaultLocationService::Impl::save_meta_locked(std::string_view key,
                                                           std::string_view value) {
-  GRIDKE_ASSIGN_OR_RETURN(
-      auto s, Statement::prepare(db.get(),
-                                 "INSERT INTO meta(key, value) VALUES(?, ?) "
-                                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value"));
+  GRIDKE_ASSIGN_OR_RETURN(auto s,
+                          db.prepare("INSERT INTO meta(key, value) VALUES(?, ?) "
+                                     "ON CONFLICT(key) DO UPDATE SET value=excluded.value"));
   s.bind(1, key).bind(2, value);
   GRIDKE_TRY(s.run());
   return ok();
 }
 
 Result<void> FaultLocationService::Impl::prepare_statements() {
-  sqlite3* h = db.get();
-  GRIDKE_ASSIGN_OR_RETURN(insert_reading,
-                          Statement::prepare(h,
-                                             "INSERT OR IGNORE INTO readings(t, hems, v) "
-                                             "VALUES(?, ?, ?)"));
+  GRIDKE_ASSIGN_OR_RETURN(insert_reading, db.prepare("INSERT OR IGNORE INTO readings(t, hems, v) "
+                                                     "VALUES(?, ?, ?)"));
   GRIDKE_ASSIGN_OR_RETURN(insert_hems,
-                          Statement::prepare(h,
-                                             "INSERT INTO hems(id, zone, phase, access_network) "
-                                             "VALUES(?, ?, ?, ?)"));
+                          db.prepare("INSERT INTO hems(id, zone, phase, access_network) "
+                                     "VALUES(?, ?, ?, ?)"));
   GRIDKE_ASSIGN_OR_RETURN(
       update_hems_state,
-      Statement::prepare(h,
-                         "UPDATE hems SET last_seen=?, last_v=?, episodes=?, observed_ms=?, "
-                         "in_episode=?, abnormal=? WHERE idx=?"));
+      db.prepare("UPDATE hems SET last_seen=?, last_v=?, episodes=?, observed_ms=?, "
+                 "in_episode=?, abnormal=? WHERE idx=?"));
   GRIDKE_ASSIGN_OR_RETURN(
       upsert_notification,
-      Statement::prepare(h, std::string("INSERT OR REPLACE INTO notifications(") +
-                                notification_columns +
-                                ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  GRIDKE_ASSIGN_OR_RETURN(insert_member,
-                          Statement::prepare(h,
-                                             "INSERT OR IGNORE INTO notification_members("
-                                             "notification, hems) VALUES(?, ?)"));
+      db.prepare(std::string("INSERT OR REPLACE INTO notifications(") + notification_columns +
+                 ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  GRIDKE_ASSIGN_OR_RETURN(insert_member, db.prepare("INSERT OR IGNORE INTO notification_members("
+                                                    "notification, hems) VALUES(?, ?)"));
   GRIDKE_ASSIGN_OR_RETURN(select_range,
-                          Statement::prepare(h,
-                                             "SELECT t, v FROM readings WHERE hems=? AND t>=? "
-                                             "AND t<? ORDER BY t DESC LIMIT ?"));
+                          db.prepare("SELECT t, v FROM readings WHERE hems=? AND t>=? "
+                                     "AND t<? ORDER BY t DESC LIMIT ?"));
   return ok();
 }
 
 Result<void> FaultLocationService::Impl::load() {
-  sqlite3* h = db.get();
   {
-    GRIDKE_ASSIGN_OR_RETURN(auto s, Statement::prepare(h, "SELECT key, value FROM meta"));
+    GRIDKE_ASSIGN_OR_RETURN(auto s, db.prepare("SELECT key, value FROM meta"));
     for (;;) {
       GRIDKE_ASSIGN_OR_RETURN(bool row, s.step());
       if (!row) break;
@@ -197,9 +182,7 @@ Result<void> FaultLocationService::Impl::load() {
     }
   }
   {
-    GRIDKE_ASSIGN_OR_RETURN(auto s,
-                            Statement::prepare(h,
-                                               "SELECT id, description, nominal_v, region FROM "
+    GRIDKE_ASSIGN_OR_RETURN(auto s, db.prepare("SELECT id, description, nominal_v, region FROM "
                                                "zones ORDER BY rowid"));
     for (;;) {
       GRIDKE_ASSIGN_OR_RETURN(bool row, s.step());
@@ -211,11 +194,10 @@ Result<void> FaultLocationService::Impl::load() {
     }
   }
   {
-    GRIDKE_ASSIGN_OR_RETURN(
-        auto s, Statement::prepare(h,
-                                   "SELECT idx, id, zone, phase, access_network, last_seen, "
-                                   "last_v, episodes, observed_ms, in_episode, abnormal FROM "
-                                   "hems ORDER BY idx"));
+    GRIDKE_ASSIGN_OR_RETURN(auto s,
+                            db.prepare("SELECT idx, id, zone, phase, access_network, last_seen, "
+                                       "last_v, episodes, observed_ms, in_episode, abnormal FROM "
+                                       "hems ORDER BY idx"));
     for (;;) {
       GRIDKE_ASSIGN_OR_RETURN(bool row, s.step());
       if (!row) break;
@@ -253,9 +235,8 @@ Result<void> FaultLocationService::Impl::load() {
     std::int64_t from = now_ms - static_cast<std::int64_t>(detail::recent_capacity) *
                                      options.detection.reading_period.count();
     if (last_checkpoint_ms != detail::never_ms) from = std::min(from, last_checkpoint_ms);
-    GRIDKE_ASSIGN_OR_RETURN(auto s, Statement::prepare(h,
-                                                       "SELECT t, hems, v FROM readings WHERE "
-                                                       "t >= ? ORDER BY t"));
+    GRIDKE_ASSIGN_OR_RETURN(auto s, db.prepare("SELECT t, hems, v FROM readings WHERE "
+                                               "t >= ? ORDER BY t"));
     s.bind(1, from);
     for (;;) {
       GRIDKE_ASSIGN_OR_RETURN(bool row, s.step());
@@ -273,10 +254,9 @@ Result<void> FaultLocationService::Impl::load() {
     for (const auto& st : hems) last_ingest_ms = std::max(last_ingest_ms, st.last_seen_ms);
   }
   {
-    GRIDKE_ASSIGN_OR_RETURN(auto s, Statement::prepare(h,
-                                                       "SELECT id, zone, min_silent, "
-                                                       "min_silence_s, win_start, win_end, "
-                                                       "created FROM monitoring"));
+    GRIDKE_ASSIGN_OR_RETURN(auto s, db.prepare("SELECT id, zone, min_silent, "
+                                               "min_silence_s, win_start, win_end, "
+                                               "created FROM monitoring"));
     for (;;) {
       GRIDKE_ASSIGN_OR_RETURN(bool row, s.step());
       if (!row) break;
@@ -293,9 +273,8 @@ Result<void> FaultLocationService::Impl::load() {
     }
   }
   {
-    GRIDKE_ASSIGN_OR_RETURN(auto s, Statement::prepare(h,
-                                                       "SELECT id, endpoint, zone, created "
-                                                       "FROM subscriptions"));
+    GRIDKE_ASSIGN_OR_RETURN(auto s, db.prepare("SELECT id, endpoint, zone, created "
+                                               "FROM subscriptions"));
     for (;;) {
       GRIDKE_ASSIGN_OR_RETURN(bool row, s.step());
       if (!row) break;
@@ -305,13 +284,11 @@ Result<void> FaultLocationService::Impl::load() {
     }
   }
   {
-    GRIDKE_ASSIGN_OR_RETURN(auto s,
-                            Statement::prepare(h, std::string("SELECT ") + notification_columns +
-                                                      " FROM notifications WHERE cleared "
-                                                      "IS NULL"));
-    GRIDKE_ASSIGN_OR_RETURN(auto m, Statement::prepare(h,
-                                                       "SELECT hems FROM notification_members "
-                                                       "WHERE notification=?"));
+    GRIDKE_ASSIGN_OR_RETURN(auto s, db.prepare(std::string("SELECT ") + notification_columns +
+                                               " FROM notifications WHERE cleared "
+                                               "IS NULL"));
+    GRIDKE_ASSIGN_OR_RETURN(auto m, db.prepare("SELECT hems FROM notification_members "
+                                               "WHERE notification=?"));
     std::unordered_map<std::int64_t, std::uint32_t> by_key;
     for (std::uint32_t i = 0; i < hems.size(); ++i) by_key.emplace(hems[i].key, i);
     for (;;) {
@@ -341,7 +318,7 @@ Result<void> FaultLocationService::Impl::load() {
 }
 
 Result<void> FaultLocationService::Impl::checkpoint_locked() {
-  GRIDKE_TRY(detail::exec(db.get(), "BEGIN"));
+  GRIDKE_ASSIGN_OR_RETURN(auto tx, storage::Transaction::begin(db));
   for (auto& st : hems) {
     if (!st.dirty) continue;
     auto& u = update_hems_state;
@@ -356,33 +333,27 @@ Result<void> FaultLocationService::Impl::checkpoint_locked() {
         .bind(6, std::int64_t{st.abnormal})
         .bind(7, st.key);
     auto r = u.run();
-    if (!r) {
-      (void)detail::exec(db.get(), "ROLLBACK");
-      return std::move(r).error();
-    }
+    if (!r) return std::move(r).error();  // tx rolls back
     st.dirty = false;
   }
   last_checkpoint_ms = to_epoch_ms(clock->now());
   GRIDKE_TRY(save_meta_locked("last_checkpoint", std::to_string(last_checkpoint_ms)));
-  return detail::exec(db.get(), "COMMIT");
+  return tx.commit();
 }
 
 Result<std::int64_t> FaultLocationService::Impl::prune_locked(std::int64_t now_ms) {
   last_prune_ms = now_ms;
-  GRIDKE_ASSIGN_OR_RETURN(auto del,
-                          Statement::prepare(db.get(), "DELETE FROM readings WHERE t < ?"));
+  GRIDKE_ASSIGN_OR_RETURN(auto del, db.prepare("DELETE FROM readings WHERE t < ?"));
   del.bind(1, now_ms - options.detection.raw_retention.count());
   GRIDKE_ASSIGN_OR_RETURN(int deleted, del.run());
   const std::int64_t cutoff = now_ms - options.notification_retention.count();
-  GRIDKE_ASSIGN_OR_RETURN(auto members, Statement::prepare(db.get(),
-                                                           "DELETE FROM notification_members WHERE "
-                                                           "notification IN (SELECT id FROM "
-                                                           "notifications WHERE cleared < ?)"));
+  GRIDKE_ASSIGN_OR_RETURN(auto members, db.prepare("DELETE FROM notification_members WHERE "
+                                                   "notification IN (SELECT id FROM "
+                                                   "notifications WHERE cleared < ?)"));
   members.bind(1, cutoff);
   GRIDKE_TRY(members.run());
-  GRIDKE_ASSIGN_OR_RETURN(auto notes, Statement::prepare(db.get(),
-                                                         "DELETE FROM notifications "
-                                                         "WHERE cleared < ?"));
+  GRIDKE_ASSIGN_OR_RETURN(auto notes, db.prepare("DELETE FROM notifications "
+                                                 "WHERE cleared < ?"));
   notes.bind(1, cutoff);
   GRIDKE_TRY(notes.run());
   return std::int64_t{deleted};
@@ -430,11 +401,10 @@ Result<void> FaultLocationService::Impl::save_notification_locked(
 
 Result<std::vector<Notification>> FaultLocationService::Impl::load_notifications_locked(
     const NotificationQuery& q) const {
-  GRIDKE_ASSIGN_OR_RETURN(
-      auto s, Statement::prepare(db.get(), std::string("SELECT ") + notification_columns +
-                                               " FROM notifications WHERE (?1 IS NULL OR zone=?1) "
-                                               "AND (?2 IS NULL OR kind=?2) AND (?3=0 OR cleared "
-                                               "IS NULL) AND revision > ?4 ORDER BY revision"));
+  GRIDKE_ASSIGN_OR_RETURN(auto s, db.prepare(std::string("SELECT ") + notification_columns +
+                                             " FROM notifications WHERE (?1 IS NULL OR zone=?1) "
+                                             "AND (?2 IS NULL OR kind=?2) AND (?3=0 OR cleared "
+                                             "IS NULL) AND revision > ?4 ORDER BY revision"));
   if (q.zone) {
     s.bind(1, std::string_view(*q.zone));
   } else {

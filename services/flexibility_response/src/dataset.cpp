@@ -113,8 +113,13 @@ Result<std::int64_t> parse_timestamp(std::string_view text) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   bool ok = false;
   std::size_t time_pos = 0;
-  if (text.size() >= 16 && text[4] == '-' && text[7] == '-' &&
-      (text[10] == 'T' || text[10] == ' ')) {
+  bool date_only = false;
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
+    ok = read_digits(text, 0, 4, year) && read_digits(text, 5, 2, month) &&
+         read_digits(text, 8, 2, day);
+    date_only = true;
+  } else if (text.size() >= 16 && text[4] == '-' && text[7] == '-' &&
+             (text[10] == 'T' || text[10] == ' ')) {
     ok = read_digits(text, 0, 4, year) && read_digits(text, 5, 2, month) &&
          read_digits(text, 8, 2, day);
     time_pos = 11;
@@ -123,7 +128,7 @@ Result<std::int64_t> parse_timestamp(std::string_view text) {
          read_digits(text, 6, 4, year);
     time_pos = 11;
   }
-  if (ok) {
+  if (ok && !date_only) {
     ok = read_digits(text, time_pos, 2, hour) && text[time_pos + 2] == ':' &&
          read_digits(text, time_pos + 3, 2, minute);
     std::size_t end = time_pos + 5;
@@ -137,7 +142,7 @@ Result<std::int64_t> parse_timestamp(std::string_view text) {
   if (!ok || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
       second > 59) {
     return parse_error("bad timestamp '" + std::string(text) +
-                       "' (expected YYYY-MM-DDTHH:MM:SS[Z], YYYY-MM-DD HH:MM[:SS] or "
+                       "' (expected YYYY-MM-DDTHH:MM:SS[Z], YYYY-MM-DD HH:MM[:SS], YYYY-MM-DD or "
                        "dd-mm-yyyy hh:mm:ss)");
   }
   return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +

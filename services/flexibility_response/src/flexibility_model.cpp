@@ -4,6 +4,7 @@
 #include "gridke/services/flexibility_response/flexibility_model.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -151,6 +152,7 @@ Result<FlexibilityResult> analyse(const model::Dataset& dataset, const AnalysisO
   const double probability = 1.0 - 0.5 * (1.0 - options.confidence_level);
   result.customers.resize(dataset.user_ids.size());
 
+  std::atomic<std::size_t> customers_done{0};
   // Customers [first_user, last_user) into result.customers; one call per worker thread, each
   // with its own buffers and quantile cache, writing disjoint elements.
   const auto run_range = [&](std::size_t first_user, std::size_t last_user) -> Result<void> {
@@ -269,6 +271,7 @@ Result<FlexibilityResult> analyse(const model::Dataset& dataset, const AnalysisO
           x0(column) = 0.0;
         }
       }
+      if (options.progress) options.progress(++customers_done, dataset.user_ids.size());
     }
     return {};
   };

@@ -2,6 +2,8 @@
 
 #include "gridke/services/flexibility_response/json_output.hpp"
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 namespace gridke::services::flexibility_response {
@@ -79,6 +81,169 @@ std::string to_d43_json(const FlexibilityResult& result, int indent) {
   }
   out["customers"] = std::move(customers);
   return out.dump(indent);
+}
+
+}  // namespace gridke::services::flexibility_response
+
+namespace gridke::services::flexibility_response {
+namespace {
+
+using nlohmann::json;
+
+// Reads the D4.3 JSON back; every accessor names the member path in its error.
+struct Reader {
+  static Result<const json*> member(const json& j, const std::string& path,
+                                    const std::string& key) {
+    if (!j.is_object()) return invalid_argument(path + ": must be an object, got " + j.type_name());
+    const auto it = j.find(key);
+    if (it == j.end()) return invalid_argument(path + "." + key + ": is required");
+    return &*it;
+  }
+  static Result<std::optional<double>> number(const json& j, const std::string& path,
+                                              const std::string& key) {
+    GRIDKE_ASSIGN_OR_RETURN(const json* v, member(j, path, key));
+    if (v->is_null()) return std::optional<double>();
+    if (!v->is_number()) {
+      return invalid_argument(path + "." + key + ": must be a number or null, got " +
+                              v->type_name());
+    }
+    return std::optional<double>(v->get<double>());
+  }
+  static Result<const json*> array(const json& j, const std::string& path, const std::string& key) {
+    GRIDKE_ASSIGN_OR_RETURN(const json* v, member(j, path, key));
+    if (!v->is_array()) {
+      return invalid_argument(path + "." + key + ": must be an array, got " + v->type_name());
+    }
+    return v;
+  }
+  static Result<std::string> string(const json& j, const std::string& path,
+                                    const std::string& key) {
+    GRIDKE_ASSIGN_OR_RETURN(const json* v, member(j, path, key));
+    if (!v->is_string()) {
+      return invalid_argument(path + "." + key + ": must be a string, got " + v->type_name());
+    }
+    return v->get<std::string>();
+  }
+};
+
+Result<void> read_customer(const json& c, const std::string& path, const FlexibilityResult& header,
+                           CustomerResult& customer) {
+  GRIDKE_ASSIGN_OR_RETURN(customer.user_id, Reader::string(c, path, "userID"));
+  GRIDKE_ASSIGN_OR_RETURN(const json* series, Reader::array(c, path, "Time_series"));
+  GRIDKE_ASSIGN_OR_RETURN(const json* ranking, Reader::array(c, path, "Ranking"));
+  const std::size_t levels = header.levels.size();
+  if (ranking->size() != series->size()) {
+    return invalid_argument(path + ".Ranking: has " + std::to_string(ranking->size()) +
+                            " entries, Time_series has " + std::to_string(series->size()));
+  }
+  std::vector<const json*> reliability(levels);
+  for (std::size_t k = 0; k < levels; ++k) {
+    const std::string key = "Reliability_i" + std::to_string(k + 1) + "_hours";
+    GRIDKE_ASSIGN_OR_RETURN(reliability[k], Reader::array(c, path, key));
+    if (reliability[k]->size() != series->size()) {
+      return invalid_argument(path + "." + key + ": has " + std::to_string(reliability[k]->size()) +
+                              " entries, Time_series has " + std::to_string(series->size()));
+    }
+  }
+  customer.slots.resize(series->size());
+  for (std::size_t h = 0; h < series->size(); ++h) {
+    const std::string sp = path + ".Time_series[" + std::to_string(h) + "]";
+    const std::string rp = path + ".Ranking[" + std::to_string(h) + "]";
+    const json& s = (*series)[h];
+    SlotResult& slot = customer.slots[h];
+    slot.slot = static_cast<int>(h);
+    GRIDKE_ASSIGN_OR_RETURN(const auto mean, Reader::number(s, sp, "y_PowerD"));
+    GRIDKE_ASSIGN_OR_RETURN(const auto lower, Reader::number(s, sp, "y_lowerD"));
+    GRIDKE_ASSIGN_OR_RETURN(const auto upper, Reader::number(s, sp, "y_upperD"));
+    slot.estimated = mean.has_value();
+    slot.baseline_kw.mean = mean.value_or(0.0);
+    slot.baseline_kw.obs_ci_lower = lower.value_or(0.0);
+    slot.baseline_kw.obs_ci_upper = upper.value_or(0.0);
+    slot.levels.resize(levels);
+    for (std::size_t k = 0; k < levels; ++k) {
+      const std::string i = "i" + std::to_string(k + 1);
+      LevelResult& level = slot.levels[k];
+      level.expected_direction =
+          expected_direction(header.signal_class, header.levels[k], header.baseline_signal_value);
+      GRIDKE_ASSIGN_OR_RETURN(const auto power, Reader::number(s, sp, "y_Power_" + i));
+      GRIDKE_ASSIGN_OR_RETURN(const auto lo, Reader::number(s, sp, "y_lower_" + i));
+      GRIDKE_ASSIGN_OR_RETURN(const auto hi, Reader::number(s, sp, "y_upper_" + i));
+      GRIDKE_ASSIGN_OR_RETURN(const auto flex, Reader::number(s, sp, "Flex_" + i));
+      GRIDKE_ASSIGN_OR_RETURN(const auto se, Reader::number(s, sp, "Flex_" + i + "_se"));
+      GRIDKE_ASSIGN_OR_RETURN(const auto p, Reader::number(s, sp, "Flex_" + i + "_pvalue"));
+      GRIDKE_ASSIGN_OR_RETURN(const auto rank,
+                              Reader::number((*ranking)[h], rp, "rank_Flex_" + i + "_Price"));
+      GRIDKE_ASSIGN_OR_RETURN(
+          const auto rel,
+          Reader::number((*reliability[k])[h],
+                         path + ".Reliability_" + i + "_hours[" + std::to_string(h) + "]",
+                         i + "_Signal_Power_reliability"));
+      level.estimated = power.has_value();
+      level.power_kw.mean = power.value_or(0.0);
+      level.power_kw.obs_ci_lower = lo.value_or(0.0);
+      level.power_kw.obs_ci_upper = hi.value_or(0.0);
+      level.flexibility_kw = flex.value_or(0.0);
+      level.flexibility_se_kw = se.value_or(0.0);
+      level.p_value = p.value_or(1.0);
+      level.ranking_percent = rank.value_or(0.0);
+      level.reliability = rel.value_or(0.0) / 100.0;
+    }
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<FlexibilityResult> from_d43_json(std::string_view text) {
+  json j;
+  try {
+    j = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    return parse_error(std::string("flexibility result JSON: ") + e.what());
+  }
+  FlexibilityResult result;
+  GRIDKE_ASSIGN_OR_RETURN(const std::string class_name,
+                          Reader::string(j, "result", "signal_incentive_Class"));
+  const auto signal_class = model::parse_signal_class(class_name);
+  if (!signal_class) {
+    return invalid_argument("result.signal_incentive_Class: unknown class '" + class_name + "'");
+  }
+  result.signal_class = *signal_class;
+  GRIDKE_ASSIGN_OR_RETURN(result.signal_unit, Reader::string(j, "result", "signal_incentive_unit"));
+  GRIDKE_ASSIGN_OR_RETURN(const json* levels, Reader::array(j, "result", "signal_levels"));
+  for (std::size_t k = 0; k < levels->size(); ++k) {
+    GRIDKE_ASSIGN_OR_RETURN(
+        const auto v,
+        Reader::number((*levels)[k], "result.signal_levels[" + std::to_string(k) + "]", "value"));
+    if (!v) {
+      return invalid_argument("result.signal_levels[" + std::to_string(k) +
+                              "].value: must be a number");
+    }
+    result.levels.push_back(*v);
+  }
+  GRIDKE_ASSIGN_OR_RETURN(result.baseline_signal_value,
+                          Reader::number(j, "result", "baseline_signal_value"));
+  GRIDKE_ASSIGN_OR_RETURN(const auto slot_minutes, Reader::number(j, "result", "slot_minutes"));
+  GRIDKE_ASSIGN_OR_RETURN(const auto confidence, Reader::number(j, "result", "confidence_level"));
+  if (!slot_minutes || !confidence) {
+    return invalid_argument("result.slot_minutes and result.confidence_level must be numbers");
+  }
+  result.slot_minutes = static_cast<int>(*slot_minutes);
+  result.confidence_level = *confidence;
+  GRIDKE_ASSIGN_OR_RETURN(const json* window, Reader::member(j, "result", "analysis_window"));
+  GRIDKE_ASSIGN_OR_RETURN(const std::string start,
+                          Reader::string(*window, "result.analysis_window", "start"));
+  GRIDKE_ASSIGN_OR_RETURN(const std::string end,
+                          Reader::string(*window, "result.analysis_window", "end"));
+  GRIDKE_ASSIGN_OR_RETURN(result.window.start_s, model::parse_timestamp(start));
+  GRIDKE_ASSIGN_OR_RETURN(result.window.end_s, model::parse_timestamp(end));
+  GRIDKE_ASSIGN_OR_RETURN(const json* customers, Reader::array(j, "result", "customers"));
+  result.customers.resize(customers->size());
+  for (std::size_t c = 0; c < customers->size(); ++c) {
+    GRIDKE_TRY(read_customer((*customers)[c], "customers[" + std::to_string(c) + "]", result,
+                             result.customers[c]));
+  }
+  return result;
 }
 
 }  // namespace gridke::services::flexibility_response

@@ -7,8 +7,12 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <functional>
+#include <limits>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace gridke::services::sensitivities {
 namespace {
@@ -19,89 +23,6 @@ Result<json> parse_text(std::string_view text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return parse_error("request body is not valid JSON");
   return j;
-}
-
-Result<const json*> array_field(const json& root, const char* key) {
-  if (root.is_array()) return &root;
-  if (!root.is_object() || !root.contains(key)) {
-    return parse_error(std::string("expected an object with \"") + key + "\" or an array");
-  }
-  if (!root.at(key).is_array()) return parse_error(std::string(key) + ": expected an array");
-  return &root.at(key);
-}
-
-Result<std::string> get_string(const json& o, const char* key, const std::string& path,
-                               bool required = true) {
-  if (!o.contains(key) || o.at(key).is_null()) {
-    if (!required) return std::string();
-    return parse_error(path + "." + key + ": missing");
-  }
-  if (!o.at(key).is_string()) return parse_error(path + "." + key + ": expected a string");
-  return o.at(key).get<std::string>();
-}
-
-Result<std::int64_t> get_int(const json& o, const char* key, const std::string& path,
-                             std::optional<std::int64_t> fallback = std::nullopt) {
-  if (!o.contains(key) || o.at(key).is_null()) {
-    if (fallback) return *fallback;
-    return parse_error(path + "." + key + ": missing");
-  }
-  const auto& v = o.at(key);
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()) {
-    return static_cast<std::int64_t>(v.get<double>());
-  }
-  return parse_error(path + "." + key + ": expected an integer");
-}
-
-Result<double> get_number(const json& o, const char* key, const std::string& path) {
-  if (!o.contains(key)) return parse_error(path + "." + key + ": missing");
-  if (!o.at(key).is_number()) return parse_error(path + "." + key + ": expected a number");
-  return o.at(key).get<double>();
-}
-
-Result<MeterInfo> parse_meter_info(const json& m, const std::string& path) {
-  if (!m.is_object()) return parse_error(path + ": expected an object");
-  MeterInfo info;
-  GRIDKE_ASSIGN_OR_RETURN(info.meter_id, get_string(m, "meter_id", path));
-  GRIDKE_ASSIGN_OR_RETURN(info.master_id, get_string(m, "master_id", path, false));
-  GRIDKE_ASSIGN_OR_RETURN(const auto kind, get_int(m, "info", path, 0));
-  if (kind != 0 && kind != 1) {
-    return parse_error(path + ".info: " + std::to_string(kind) +
-                       " is not 0 (regular meter) or 1 (substation meter)");
-  }
-  info.kind = static_cast<MeterKind>(kind);
-  GRIDKE_ASSIGN_OR_RETURN(const auto phase, get_int(m, "phase", path, 0));
-  info.phase = static_cast<int>(phase);
-  return info;
-}
-
-Result<HistoricalData> parse_meters(const json& array, bool measurements_required) {
-  HistoricalData out;
-  for (std::size_t k = 0; k < array.size(); ++k) {
-    const std::string path = "historicalFromMeters[" + std::to_string(k) + "]";
-    MeterHistory h;
-    GRIDKE_ASSIGN_OR_RETURN(h.meter, parse_meter_info(array[k], path));
-    if (!array[k].contains("measurements")) {
-      if (measurements_required) return parse_error(path + ".measurements: missing");
-      out.meters.push_back(std::move(h));
-      continue;
-    }
-    const auto& ms = array[k].at("measurements");
-    if (!ms.is_array()) return parse_error(path + ".measurements: expected an array");
-    h.measurements.reserve(ms.size());
-    for (std::size_t r = 0; r < ms.size(); ++r) {
-      const std::string at = path + ".measurements[" + std::to_string(r) + "]";
-      if (!ms[r].is_object()) return parse_error(at + ": expected an object");
-      Measurement m;
-      GRIDKE_ASSIGN_OR_RETURN(m.timestamp_s, get_int(ms[r], "timestamp", at));
-      GRIDKE_ASSIGN_OR_RETURN(m.v_measured_v, get_number(ms[r], "v_measured", at));
-      GRIDKE_ASSIGN_OR_RETURN(m.p_measured_kw, get_number(ms[r], "p_measured", at));
-      h.measurements.push_back(m);
-    }
-    out.meters.push_back(std::move(h));
-  }
-  return out;
 }
 
 json meter_info_json(const MeterInfo& m) {
@@ -152,6 +73,339 @@ json violation_json(const LimitViolation& v) {
           {"customers_causing_problems", causes_json(v.causes)}};
 }
 
+// --- Streaming (SAX) reader of the D4.3 upload shapes -------------------------------------
+// {"<key>": [ {item fields…, "measurements": [ {timestamp, v_measured, p_measured}, … ]}, … ]}
+// or the bare array. Records go straight into the caller's structs: no DOM is built, so a
+// 100 MB body costs its own bytes plus the parsed records (24 bytes each), never a second copy.
+
+// One JSON value as the reader saw it: a scalar, or "composite" for an object/array.
+struct Scalar {
+  enum class Kind {
+    absent,
+    null,
+    boolean,
+    integer,
+    floating,
+    string,
+    composite
+  } kind = Kind::absent;
+  std::int64_t i = 0;
+  double d = 0;
+  std::string s;
+};
+
+Result<std::string> scalar_string(const Scalar& v, const std::string& path, bool required) {
+  if (v.kind == Scalar::Kind::absent || v.kind == Scalar::Kind::null) {
+    if (!required) return std::string();
+    return parse_error(path + ": missing");
+  }
+  if (v.kind != Scalar::Kind::string) return parse_error(path + ": expected a string");
+  return v.s;
+}
+
+Result<std::int64_t> scalar_int(const Scalar& v, const std::string& path,
+                                std::optional<std::int64_t> fallback = std::nullopt) {
+  if (v.kind == Scalar::Kind::absent || v.kind == Scalar::Kind::null) {
+    if (fallback) return *fallback;
+    return parse_error(path + ": missing");
+  }
+  if (v.kind == Scalar::Kind::integer) return v.i;
+  if (v.kind == Scalar::Kind::floating && std::floor(v.d) == v.d && std::abs(v.d) < 9.0e15) {
+    return static_cast<std::int64_t>(v.d);
+  }
+  return parse_error(path + ": expected an integer");
+}
+
+Result<double> scalar_number(const Scalar& v, const std::string& path) {
+  if (v.kind == Scalar::Kind::absent) return parse_error(path + ": missing");
+  if (v.kind == Scalar::Kind::integer) return static_cast<double>(v.i);
+  if (v.kind == Scalar::Kind::floating) return v.d;
+  return parse_error(path + ": expected a number");
+}
+
+// The fields of one item (meter or appliance) in the order of the document.
+using ItemFields = std::vector<std::pair<std::string, Scalar>>;
+
+const Scalar& field(const ItemFields& f, std::string_view key) {
+  static const Scalar absent;
+  for (const auto& [k, v] : f) {
+    if (k == key) return v;
+  }
+  return absent;
+}
+
+struct MeasurementFields {
+  Scalar timestamp, v_measured, p_measured;
+};
+
+class UploadReader final : public nlohmann::json_sax<json> {
+ public:
+  // on_item(index, path, fields, has_measurements) runs when an item object closes;
+  // on_measurement(path, fields) when a measurement object closes (before its item's on_item).
+  using ItemFn =
+      std::function<Result<void>(std::size_t, const std::string&, const ItemFields&, bool)>;
+  using MeasurementFn = std::function<Result<void>(const std::string&, const MeasurementFields&)>;
+
+  UploadReader(std::string key, ItemFn on_item, MeasurementFn on_measurement)
+      : key_(std::move(key)),
+        on_item_(std::move(on_item)),
+        on_measurement_(std::move(on_measurement)) {}
+
+  Result<void> run(std::string_view text) {
+    const bool ok = json::sax_parse(text.begin(), text.end(), this);
+    if (error_) return *error_;
+    if (!ok) return gridke::parse_error("request body is not valid JSON");
+    if (!found_) return gridke::parse_error("expected an object with \"" + key_ + "\" or an array");
+    return gridke::ok();
+  }
+
+  bool null() override { return scalar({Scalar::Kind::null, 0, 0, {}}); }
+  bool boolean(bool) override { return scalar({Scalar::Kind::boolean, 0, 0, {}}); }
+  bool number_integer(number_integer_t v) override {
+    return scalar({Scalar::Kind::integer, v, 0, {}});
+  }
+  bool number_unsigned(number_unsigned_t v) override {
+    if (v > static_cast<number_unsigned_t>(std::numeric_limits<std::int64_t>::max())) {
+      return scalar({Scalar::Kind::floating, 0, static_cast<double>(v), {}});
+    }
+    return scalar({Scalar::Kind::integer, static_cast<std::int64_t>(v), 0, {}});
+  }
+  bool number_float(number_float_t v, const string_t&) override {
+    return scalar({Scalar::Kind::floating, 0, v, {}});
+  }
+  bool string(string_t& v) override { return scalar({Scalar::Kind::string, 0, 0, std::move(v)}); }
+  bool binary(binary_t&) override { return scalar({Scalar::Kind::composite, 0, 0, {}}); }
+  bool key(string_t& k) override {
+    if (skip_ == 0) key_seen_ = std::move(k);
+    return true;
+  }
+  bool start_object(std::size_t) override { return open(false); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
+    std::string what = e.what();
+    // nlohmann's text: "[json.exception.parse_error.101] parse error at line 1, column 2: …"
+    if (const auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    error_ = gridke::parse_error("request body is not valid JSON: " + what + " (byte " +
+                                 std::to_string(position) + ")");
+    return false;
+  }
+
+ private:
+  enum class Frame { root, items, item, measurements, measurement };
+
+  bool fail(std::string message) {
+    error_ = gridke::parse_error(std::move(message));
+    return false;
+  }
+  std::string item_path() const { return key_ + "[" + std::to_string(item_index_) + "]"; }
+  std::string measurement_path() const {
+    return item_path() + ".measurements[" + std::to_string(measurement_index_) + "]";
+  }
+  bool check(const Result<void>& r) {
+    if (r) return true;
+    error_ = r.error();
+    return false;
+  }
+
+  bool scalar(Scalar v) {
+    if (skip_ > 0) return true;
+    if (stack_.empty()) return fail("expected an object with \"" + key_ + "\" or an array");
+    switch (stack_.back()) {
+      case Frame::root:
+        if (key_seen_ == key_) return fail(key_ + ": expected an array");
+        return true;
+      case Frame::items: return fail(item_path() + ": expected an object");
+      case Frame::item:
+        if (key_seen_ == "measurements")
+          return fail(item_path() + ".measurements: expected an array");
+        item_.emplace_back(key_seen_, std::move(v));
+        return true;
+      case Frame::measurements: return fail(measurement_path() + ": expected an object");
+      case Frame::measurement:
+        if (key_seen_ == "timestamp") {
+          measurement_.timestamp = std::move(v);
+        } else if (key_seen_ == "v_measured") {
+          measurement_.v_measured = std::move(v);
+        } else if (key_seen_ == "p_measured") {
+          measurement_.p_measured = std::move(v);
+        }
+        return true;
+    }
+    return true;
+  }
+
+  bool open(bool array) {
+    if (skip_ > 0) {
+      ++skip_;
+      return true;
+    }
+    if (stack_.empty()) {
+      if (array) {
+        found_ = true;
+        stack_.push_back(Frame::items);
+      } else {
+        stack_.push_back(Frame::root);
+      }
+      return true;
+    }
+    switch (stack_.back()) {
+      case Frame::root:
+        if (key_seen_ != key_) break;
+        if (!array) return fail(key_ + ": expected an array");
+        found_ = true;
+        stack_.push_back(Frame::items);
+        return true;
+      case Frame::items:
+        if (array) return fail(item_path() + ": expected an object");
+        item_.clear();
+        has_measurements_ = false;
+        measurement_index_ = 0;
+        stack_.push_back(Frame::item);
+        return true;
+      case Frame::item:
+        if (key_seen_ == "measurements") {
+          if (!array) return fail(item_path() + ".measurements: expected an array");
+          has_measurements_ = true;
+          stack_.push_back(Frame::measurements);
+          return true;
+        }
+        item_.emplace_back(key_seen_, Scalar{Scalar::Kind::composite, 0, 0, {}});
+        break;
+      case Frame::measurements:
+        if (array) return fail(measurement_path() + ": expected an object");
+        measurement_ = {};
+        stack_.push_back(Frame::measurement);
+        return true;
+      case Frame::measurement:
+        if (key_seen_ == "timestamp") measurement_.timestamp.kind = Scalar::Kind::composite;
+        if (key_seen_ == "v_measured") measurement_.v_measured.kind = Scalar::Kind::composite;
+        if (key_seen_ == "p_measured") measurement_.p_measured.kind = Scalar::Kind::composite;
+        break;
+    }
+    skip_ = 1;  // a value nobody reads: skip it whole
+    return true;
+  }
+
+  bool close() {
+    if (skip_ > 0) {
+      --skip_;
+      return true;
+    }
+    const Frame f = stack_.back();
+    stack_.pop_back();
+    switch (f) {
+      case Frame::measurement:
+        if (!check(on_measurement_(measurement_path(), measurement_))) return false;
+        ++measurement_index_;
+        return true;
+      case Frame::item:
+        if (!check(on_item_(item_index_, item_path(), item_, has_measurements_))) return false;
+        ++item_index_;
+        return true;
+      default: return true;
+    }
+  }
+
+  std::string key_;
+  ItemFn on_item_;
+  MeasurementFn on_measurement_;
+  std::vector<Frame> stack_;
+  int skip_ = 0;
+  bool found_ = false;
+  std::string key_seen_;
+  ItemFields item_;
+  bool has_measurements_ = false;
+  MeasurementFields measurement_;
+  std::size_t item_index_ = 0;
+  std::size_t measurement_index_ = 0;
+  std::optional<Error> error_;
+};
+
+Result<MeterInfo> meter_info_from(const ItemFields& f, const std::string& path) {
+  MeterInfo info;
+  GRIDKE_ASSIGN_OR_RETURN(info.meter_id,
+                          scalar_string(field(f, "meter_id"), path + ".meter_id", true));
+  GRIDKE_ASSIGN_OR_RETURN(info.master_id,
+                          scalar_string(field(f, "master_id"), path + ".master_id", false));
+  GRIDKE_ASSIGN_OR_RETURN(const auto kind, scalar_int(field(f, "info"), path + ".info", 0));
+  if (kind != 0 && kind != 1) {
+    return parse_error(path + ".info: " + std::to_string(kind) +
+                       " is not 0 (regular meter) or 1 (substation meter)");
+  }
+  info.kind = static_cast<MeterKind>(kind);
+  GRIDKE_ASSIGN_OR_RETURN(const auto phase, scalar_int(field(f, "phase"), path + ".phase", 0));
+  info.phase = static_cast<int>(phase);
+  return info;
+}
+
+Result<HistoricalData> read_meters(std::string_view text, bool measurements_required) {
+  HistoricalData out;
+  std::vector<Measurement> pending;
+  UploadReader reader(
+      "historicalFromMeters",
+      [&](std::size_t, const std::string& path, const ItemFields& f,
+          bool has_measurements) -> Result<void> {
+        if (measurements_required && !has_measurements) {
+          return parse_error(path + ".measurements: missing");
+        }
+        MeterHistory h;
+        GRIDKE_ASSIGN_OR_RETURN(h.meter, meter_info_from(f, path));
+        h.measurements = std::move(pending);
+        pending = {};
+        out.meters.push_back(std::move(h));
+        return ok();
+      },
+      [&](const std::string& at, const MeasurementFields& f) -> Result<void> {
+        Measurement m;
+        GRIDKE_ASSIGN_OR_RETURN(m.timestamp_s, scalar_int(f.timestamp, at + ".timestamp"));
+        GRIDKE_ASSIGN_OR_RETURN(m.v_measured_v, scalar_number(f.v_measured, at + ".v_measured"));
+        GRIDKE_ASSIGN_OR_RETURN(m.p_measured_kw, scalar_number(f.p_measured, at + ".p_measured"));
+        pending.push_back(m);
+        return ok();
+      });
+  GRIDKE_TRY(reader.run(text));
+  return out;
+}
+
+Result<std::vector<ApplianceHistory>> read_appliances(std::string_view text) {
+  std::vector<ApplianceHistory> out;
+  std::vector<ApplianceMeasurement> pending;
+  UploadReader reader(
+      "historicalFromAppliances",
+      [&](std::size_t, const std::string& path, const ItemFields& f,
+          bool has_measurements) -> Result<void> {
+        ApplianceHistory h;
+        GRIDKE_ASSIGN_OR_RETURN(
+            h.appliance_id, scalar_string(field(f, "appliance_id"), path + ".appliance_id", true));
+        GRIDKE_ASSIGN_OR_RETURN(h.meter_id,
+                                scalar_string(field(f, "meter_id"), path + ".meter_id", true));
+        GRIDKE_ASSIGN_OR_RETURN(const auto type,
+                                scalar_int(field(f, "appliance_type"), path + ".appliance_type"));
+        if (type < 1 || type > 4) {
+          return parse_error(path + ".appliance_type: " + std::to_string(type) +
+                             " is not 1 (EV), 2 (heat pump), 3 (PV) or 4 (other)");
+        }
+        h.type = static_cast<ApplianceType>(type);
+        if (!has_measurements) return parse_error(path + ".measurements: expected an array");
+        h.measurements = std::move(pending);
+        pending = {};
+        out.push_back(std::move(h));
+        return ok();
+      },
+      [&](const std::string& at, const MeasurementFields& f) -> Result<void> {
+        ApplianceMeasurement m;
+        GRIDKE_ASSIGN_OR_RETURN(m.timestamp_s, scalar_int(f.timestamp, at + ".timestamp"));
+        GRIDKE_ASSIGN_OR_RETURN(m.p_measured_kw, scalar_number(f.p_measured, at + ".p_measured"));
+        pending.push_back(m);
+        return ok();
+      });
+  GRIDKE_TRY(reader.run(text));
+  return out;
+}
+
 }  // namespace
 
 std::string iso8601_utc(std::int64_t unix_s) {
@@ -164,53 +418,28 @@ std::string iso8601_utc(std::int64_t unix_s) {
 }
 
 Result<HistoricalData> parse_historical_data(std::string_view text) {
-  GRIDKE_ASSIGN_OR_RETURN(const json root, parse_text(text));
-  GRIDKE_ASSIGN_OR_RETURN(const json* array, array_field(root, "historicalFromMeters"));
-  return parse_meters(*array, true);
+  return read_meters(text, true);
 }
 
 Result<GridRegistration> parse_registration(std::string_view network_id, std::string_view text) {
-  GRIDKE_ASSIGN_OR_RETURN(const json root, parse_text(text));
-  GRIDKE_ASSIGN_OR_RETURN(const json* array, array_field(root, "historicalFromMeters"));
-  GRIDKE_ASSIGN_OR_RETURN(const auto data, parse_meters(*array, false));
+  GRIDKE_ASSIGN_OR_RETURN(const auto data, read_meters(text, false));
   GridRegistration g;
   g.network_id = std::string(network_id);
   for (const auto& h : data.meters) g.meters.push_back(h.meter);
   return g;
 }
 
+Result<std::pair<GridRegistration, HistoricalData>> parse_registration_upload(
+    std::string_view network_id, std::string_view text) {
+  GRIDKE_ASSIGN_OR_RETURN(auto data, read_meters(text, false));
+  GridRegistration g;
+  g.network_id = std::string(network_id);
+  for (const auto& h : data.meters) g.meters.push_back(h.meter);
+  return std::make_pair(std::move(g), std::move(data));
+}
+
 Result<std::vector<ApplianceHistory>> parse_appliances(std::string_view text) {
-  GRIDKE_ASSIGN_OR_RETURN(const json root, parse_text(text));
-  GRIDKE_ASSIGN_OR_RETURN(const json* array, array_field(root, "historicalFromAppliances"));
-  std::vector<ApplianceHistory> out;
-  for (std::size_t k = 0; k < array->size(); ++k) {
-    const json& a = (*array)[k];
-    const std::string path = "historicalFromAppliances[" + std::to_string(k) + "]";
-    if (!a.is_object()) return parse_error(path + ": expected an object");
-    ApplianceHistory h;
-    GRIDKE_ASSIGN_OR_RETURN(h.appliance_id, get_string(a, "appliance_id", path));
-    GRIDKE_ASSIGN_OR_RETURN(h.meter_id, get_string(a, "meter_id", path));
-    GRIDKE_ASSIGN_OR_RETURN(const auto type, get_int(a, "appliance_type", path));
-    if (type < 1 || type > 4) {
-      return parse_error(path + ".appliance_type: " + std::to_string(type) +
-                         " is not 1 (EV), 2 (heat pump), 3 (PV) or 4 (other)");
-    }
-    h.type = static_cast<ApplianceType>(type);
-    if (!a.contains("measurements") || !a.at("measurements").is_array()) {
-      return parse_error(path + ".measurements: expected an array");
-    }
-    const auto& ms = a.at("measurements");
-    for (std::size_t r = 0; r < ms.size(); ++r) {
-      const std::string at = path + ".measurements[" + std::to_string(r) + "]";
-      if (!ms[r].is_object()) return parse_error(at + ": expected an object");
-      ApplianceMeasurement m;
-      GRIDKE_ASSIGN_OR_RETURN(m.timestamp_s, get_int(ms[r], "timestamp", at));
-      GRIDKE_ASSIGN_OR_RETURN(m.p_measured_kw, get_number(ms[r], "p_measured", at));
-      h.measurements.push_back(m);
-    }
-    out.push_back(std::move(h));
-  }
-  return out;
+  return read_appliances(text);
 }
 
 std::string to_json(const HistoricalData& data) {

@@ -12,17 +12,18 @@
 
 #include "gridke/services/sensitivities/json_codec.hpp"
 #include "gridke/services/sensitivities/model/validation.hpp"
-#include "sqlite_handles.hpp"
+#include "gridke/storage/sqlite.hpp"
 
 namespace gridke::services::sensitivities {
 namespace {
 
 using storage::Statement;
+using storage::Transaction;
+
+// Schema version 1 (PRAGMA user_version). Journal mode and synchronous=FULL come from
+// storage::Database::open.
 
 constexpr const char* kSchema = R"(
-PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;
-PRAGMA foreign_keys = ON;
 CREATE TABLE IF NOT EXISTS grids (
   network_id TEXT PRIMARY KEY,
   registration TEXT NOT NULL,
@@ -100,8 +101,8 @@ const char* to_string(JobState state) noexcept {
 struct SensitivitiesService::Impl {
   ServiceOptions options;
   // The connection is declared first: it must outlive everything that uses it.
-  storage::DatabasePtr db;
-  mutable std::mutex mutex;  // guards db and `stopping`
+  mutable storage::Database db;  // used under `mutex` by const readers too
+  mutable std::mutex mutex;      // guards db and `stopping`
   mutable std::condition_variable changed;
   bool stopping = false;
   bool busy = false;  // the worker is running a job
@@ -109,9 +110,8 @@ struct SensitivitiesService::Impl {
 
   // --- storage (REQUIRES: mutex held) ---
   Result<std::optional<GridRegistration>> load_grid(std::string_view id) const {
-    GRIDKE_ASSIGN_OR_RETURN(
-        auto st,
-        Statement::prepare(db.get(), "SELECT registration FROM grids WHERE network_id = ?"));
+    GRIDKE_ASSIGN_OR_RETURN(auto st,
+                            db.prepare("SELECT registration FROM grids WHERE network_id = ?"));
     st.bind(1, id);
     GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
     if (!row) return std::optional<GridRegistration>();
@@ -127,10 +127,9 @@ struct SensitivitiesService::Impl {
 
   Result<HistoricalData> load_history(const GridRegistration& g) const {
     GRIDKE_ASSIGN_OR_RETURN(
-        auto st, Statement::prepare(
-                     db.get(),
-                     "SELECT meter_id, timestamp, v, p FROM measurements WHERE network_id = ? "
-                     "ORDER BY meter_id, timestamp"));
+        auto st,
+        db.prepare("SELECT meter_id, timestamp, v, p FROM measurements WHERE network_id = ? "
+                   "ORDER BY meter_id, timestamp"));
     st.bind(1, g.network_id);
     std::unordered_map<std::string, std::size_t> index;
     HistoricalData d;
@@ -152,19 +151,16 @@ struct SensitivitiesService::Impl {
   Result<void> set_progress(const std::string& id, JobState state, double progress) {
     GRIDKE_ASSIGN_OR_RETURN(
         auto st,
-        Statement::prepare(
-            db.get(),
-            "UPDATE jobs SET state = ?, progress = ?, updated_s = ? WHERE request_id = ?"));
+        db.prepare("UPDATE jobs SET state = ?, progress = ?, updated_s = ? WHERE request_id = ?"));
     st.bind(1, static_cast<std::int64_t>(state)).bind(2, progress).bind(3, now_s()).bind(4, id);
-    return st.run();
+    GRIDKE_TRY(st.run());
+    return ok();
   }
 
   Result<void> finish(const std::string& id, const Result<std::string>& outcome) {
-    GRIDKE_ASSIGN_OR_RETURN(auto st,
-                            Statement::prepare(db.get(),
-                                               "UPDATE jobs SET state = ?, progress = 1, result = "
-                                               "?, error_code = ?, error_message = ?, "
-                                               "updated_s = ? WHERE request_id = ?"));
+    GRIDKE_ASSIGN_OR_RETURN(auto st, db.prepare("UPDATE jobs SET state = ?, progress = 1, result = "
+                                                "?, error_code = ?, error_message = ?, "
+                                                "updated_s = ? WHERE request_id = ?"));
     if (outcome) {
       st.bind(1, static_cast<std::int64_t>(JobState::done)).bind(2, *outcome);
     } else {
@@ -173,73 +169,72 @@ struct SensitivitiesService::Impl {
           .bind(4, outcome.error().to_string());
     }
     st.bind(5, now_s()).bind(6, id);
-    return st.run();
+    GRIDKE_TRY(st.run());
+    return ok();
   }
 
-  Result<std::string> enqueue(std::string_view network_id, JobKind kind, const std::string& input) {
+  // Stores a job (and, for an upload, merges its rows into the grid's history) in one
+  // transaction, so a crash leaves either both or neither.
+  Result<std::string> enqueue(std::string_view network_id, JobKind kind, const std::string& input,
+                              const HistoricalData* upload = nullptr) {
     const std::string id = new_request_id();
     {
       std::lock_guard lock(mutex);
+      GRIDKE_ASSIGN_OR_RETURN(auto tx, Transaction::begin(db));
+      if (upload != nullptr) {
+        GRIDKE_ASSIGN_OR_RETURN(
+            auto insert, db.prepare("INSERT OR REPLACE INTO measurements (network_id, meter_id, "
+                                    "timestamp, v, p) VALUES (?, ?, ?, ?, ?)"));
+        for (const auto& h : upload->meters) {
+          for (const auto& r : h.measurements) {
+            insert.bind(1, network_id).bind(2, h.meter.meter_id).bind(3, r.timestamp_s);
+            insert.bind(4, r.v_measured_v).bind(5, r.p_measured_kw);
+            GRIDKE_TRY(insert.run());
+          }
+        }
+      }
       GRIDKE_ASSIGN_OR_RETURN(
           auto st,
-          Statement::prepare(
-              db.get(),
-              "INSERT INTO jobs (request_id, network_id, kind, state, progress, input, created_s, "
-              "updated_s) VALUES (?, ?, ?, 0, 0, ?, ?, ?)"));
+          db.prepare("INSERT INTO jobs (request_id, network_id, kind, state, progress, input, "
+                     "created_s, updated_s) VALUES (?, ?, ?, 0, 0, ?, ?, ?)"));
       const auto t = now_s();
       st.bind(1, id).bind(2, network_id).bind(3, static_cast<std::int64_t>(kind)).bind(4, input);
       st.bind(5, t).bind(6, t);
       GRIDKE_TRY(st.run());
+      GRIDKE_TRY(tx.commit());
     }
     changed.notify_all();
     return id;
   }
 
   // --- jobs (run without the lock; take it for each storage step) ---
+  // The upload's rows were merged when the request was accepted; the job recomputes.
   Result<std::string> run_update(const std::string& id, const std::string& network_id,
                                  const std::string& input) {
-    GRIDKE_ASSIGN_OR_RETURN(const HistoricalData upload, parse_historical_data(input));
+    const auto stored = nlohmann::json::parse(input, nullptr, false);
+    const std::int64_t records =
+        stored.is_object() && stored.contains("records") && stored["records"].is_number_integer()
+            ? stored["records"].get<std::int64_t>()
+            : 0;
     GridRegistration g;
     HistoricalData all;
-    std::int64_t stored = 0;
     {
       std::lock_guard lock(mutex);
       GRIDKE_ASSIGN_OR_RETURN(g, require_grid(network_id));
-      GRIDKE_TRY(storage::execute(db.get(), "BEGIN"));
-      auto insert = Statement::prepare(
-          db.get(),
-          "INSERT OR REPLACE INTO measurements (network_id, meter_id, timestamp, v, p) "
-          "VALUES (?, ?, ?, ?, ?)");
-      if (!insert) {
-        (void)storage::execute(db.get(), "ROLLBACK");
-        return insert.error();
-      }
-      for (const auto& h : upload.meters) {
-        for (const auto& r : h.measurements) {
-          insert->bind(1, network_id).bind(2, h.meter.meter_id).bind(3, r.timestamp_s);
-          insert->bind(4, r.v_measured_v).bind(5, r.p_measured_kw);
-          if (auto done = insert->run(); !done) {
-            (void)storage::execute(db.get(), "ROLLBACK");
-            return done.error();
-          }
-          ++stored;
-        }
-      }
-      GRIDKE_TRY(storage::execute(db.get(), "COMMIT"));
-      GRIDKE_TRY(set_progress(id, JobState::running, 0.4));
+      GRIDKE_TRY(set_progress(id, JobState::running, 0.2));
       GRIDKE_ASSIGN_OR_RETURN(all, load_history(g));
+      GRIDKE_TRY(set_progress(id, JobState::running, 0.5));
     }
     auto s = estimate_sensitivities(g, all, options.estimator);
     if (!s) {
-      return s.error().with_context(std::to_string(stored) +
+      return s.error().with_context(std::to_string(records) +
                                     " records stored; sensitivities not recomputed");
     }
     const std::string out = to_json(*s);
     std::lock_guard lock(mutex);
     GRIDKE_ASSIGN_OR_RETURN(
         auto st,
-        Statement::prepare(
-            db.get(), "INSERT OR REPLACE INTO sensitivities (network_id, result) VALUES (?, ?)"));
+        db.prepare("INSERT OR REPLACE INTO sensitivities (network_id, result) VALUES (?, ?)"));
     st.bind(1, network_id).bind(2, out);
     GRIDKE_TRY(st.run());
     return out;
@@ -276,9 +271,8 @@ struct SensitivitiesService::Impl {
   }
 
   Result<SensitivityMatrix> load_sensitivities(std::string_view network_id) const {
-    GRIDKE_ASSIGN_OR_RETURN(
-        auto st,
-        Statement::prepare(db.get(), "SELECT result FROM sensitivities WHERE network_id = ?"));
+    GRIDKE_ASSIGN_OR_RETURN(auto st,
+                            db.prepare("SELECT result FROM sensitivities WHERE network_id = ?"));
     st.bind(1, network_id);
     GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
     if (!row) {
@@ -299,8 +293,7 @@ struct SensitivitiesService::Impl {
         changed.notify_all();
         while (true) {
           if (stopping) return;
-          auto st = Statement::prepare(
-              db.get(),
+          auto st = db.prepare(
               "SELECT request_id, network_id, kind, input FROM jobs WHERE state = 0 "
               "ORDER BY seq LIMIT 1");
           if (st) {
@@ -342,17 +335,11 @@ Result<std::unique_ptr<SensitivitiesService>> SensitivitiesService::open(const s
                                                                          ServiceOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
-  sqlite3* raw = nullptr;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
-  impl->db.reset(raw);
-  if (rc != SQLITE_OK) {
-    return unavailable("cannot open sensitivities database '" + path +
-                       "': " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
-  }
-  sqlite3_busy_timeout(raw, 5000);
-  GRIDKE_TRY(storage::execute(raw, kSchema));
+  auto db = storage::Database::open(path);
+  if (!db) return db.error().with_context("sensitivities database");
+  impl->db = std::move(*db);
+  GRIDKE_TRY(impl->db.exec(kSchema));
+  GRIDKE_TRY(impl->db.set_user_version(1));
   std::unique_ptr<SensitivitiesService> service(new SensitivitiesService(std::move(impl)));
   if (service->impl_->options.start_worker) {
     service->impl_->worker = std::thread([s = service->impl_.get()] { s->work(); });
@@ -366,20 +353,20 @@ Result<void> SensitivitiesService::register_grid(const GridRegistration& grid) {
   GRIDKE_ASSIGN_OR_RETURN(const auto existing, impl_->load_grid(grid.network_id));
   if (existing) return already_exists("grid '" + grid.network_id + "' is already registered");
   GRIDKE_ASSIGN_OR_RETURN(
-      auto st, Statement::prepare(
-                   impl_->db.get(),
+      auto st, impl_->db.prepare(
                    "INSERT INTO grids (network_id, registration, created_s) VALUES (?, ?, ?)"));
   st.bind(1, grid.network_id).bind(2, to_json(grid)).bind(3, now_s());
-  return st.run();
+  GRIDKE_TRY(st.run());
+  return ok();
 }
 
 Result<void> SensitivitiesService::remove_grid(std::string_view network_id) {
   std::lock_guard lock(impl_->mutex);
   GRIDKE_TRY(impl_->require_grid(network_id));
-  GRIDKE_ASSIGN_OR_RETURN(
-      auto st, Statement::prepare(impl_->db.get(), "DELETE FROM grids WHERE network_id = ?"));
+  GRIDKE_ASSIGN_OR_RETURN(auto st, impl_->db.prepare("DELETE FROM grids WHERE network_id = ?"));
   st.bind(1, network_id);
-  return st.run();
+  GRIDKE_TRY(st.run());
+  return ok();
 }
 
 Result<GridRegistration> SensitivitiesService::grid(std::string_view network_id) const {
@@ -396,7 +383,10 @@ Result<std::string> SensitivitiesService::submit_historical_data(std::string_vie
   }
   GRIDKE_TRY(validate_upload(g, data));
   if (data.meters.empty()) return invalid_argument("historicalFromMeters is empty");
-  return impl_->enqueue(network_id, JobKind::update_historical_data, to_json(data));
+  std::int64_t records = 0;
+  for (const auto& h : data.meters) records += static_cast<std::int64_t>(h.measurements.size());
+  const std::string input = nlohmann::json{{"records", records}}.dump();
+  return impl_->enqueue(network_id, JobKind::update_historical_data, input, &data);
 }
 
 namespace {
@@ -446,16 +436,12 @@ Result<std::string> SensitivitiesService::submit_flexibility_requirements(
   return impl_->enqueue(network_id, JobKind::flexibility_requirements, input);
 }
 
-Result<JobStatus> SensitivitiesService::job(std::string_view request_id) const {
-  std::lock_guard lock(impl_->mutex);
-  GRIDKE_ASSIGN_OR_RETURN(
-      auto st, Statement::prepare(impl_->db.get(),
-                                  "SELECT request_id, kind, network_id, state, progress, result, "
-                                  "error_code, error_message, "
-                                  "created_s, updated_s FROM jobs WHERE request_id = ?"));
-  st.bind(1, request_id);
-  GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
-  if (!row) return not_found("request '" + std::string(request_id) + "' is unknown");
+namespace {
+constexpr const char* kJobColumns =
+    "SELECT request_id, kind, network_id, state, progress, result, error_code, error_message, "
+    "created_s, updated_s FROM jobs ";
+
+JobStatus job_from_row(const Statement& st) {
   JobStatus j;
   j.request_id = st.column_text(0);
   j.kind = static_cast<JobKind>(st.column_int(1));
@@ -469,6 +455,30 @@ Result<JobStatus> SensitivitiesService::job(std::string_view request_id) const {
   j.updated_s = st.column_int(9);
   return j;
 }
+}  // namespace
+
+Result<JobStatus> SensitivitiesService::job(std::string_view request_id) const {
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_ASSIGN_OR_RETURN(auto st,
+                          impl_->db.prepare(std::string(kJobColumns) + "WHERE request_id = ?"));
+  st.bind(1, request_id);
+  GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
+  if (!row) return not_found("request '" + std::string(request_id) + "' is unknown");
+  return job_from_row(st);
+}
+
+Result<std::optional<JobStatus>> SensitivitiesService::latest_job(std::string_view network_id,
+                                                                  JobKind kind) const {
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_TRY(impl_->require_grid(network_id));
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto st, impl_->db.prepare(std::string(kJobColumns) +
+                                 "WHERE network_id = ? AND kind = ? ORDER BY seq DESC LIMIT 1"));
+  st.bind(1, network_id).bind(2, static_cast<std::int64_t>(kind));
+  GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
+  if (!row) return std::optional<JobStatus>();
+  return std::optional<JobStatus>(job_from_row(st));
+}
 
 Result<void> SensitivitiesService::remove_job(std::string_view request_id) {
   GRIDKE_ASSIGN_OR_RETURN(const auto j, job(request_id));
@@ -477,10 +487,29 @@ Result<void> SensitivitiesService::remove_job(std::string_view request_id) {
   }
   std::lock_guard lock(impl_->mutex);
   GRIDKE_ASSIGN_OR_RETURN(
-      auto st,
-      Statement::prepare(impl_->db.get(), "DELETE FROM jobs WHERE request_id = ? AND state != 1"));
+      auto st, impl_->db.prepare("DELETE FROM jobs WHERE request_id = ? AND state != 1"));
   st.bind(1, request_id);
-  return st.run();
+  GRIDKE_TRY(st.run());
+  return ok();
+}
+
+Result<std::vector<std::string>> SensitivitiesService::grids() const {
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_ASSIGN_OR_RETURN(auto st,
+                          impl_->db.prepare("SELECT network_id FROM grids ORDER BY network_id"));
+  std::vector<std::string> out;
+  while (true) {
+    GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
+    if (!row) break;
+    out.push_back(st.column_text(0));
+  }
+  return out;
+}
+
+Result<HistoricalData> SensitivitiesService::history(std::string_view network_id) const {
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_ASSIGN_OR_RETURN(const auto g, impl_->require_grid(network_id));
+  return impl_->load_history(g);
 }
 
 Result<SensitivityMatrix> SensitivitiesService::sensitivities(std::string_view network_id) const {
@@ -493,8 +522,7 @@ Result<std::int64_t> SensitivitiesService::stored_records(std::string_view netwo
   std::lock_guard lock(impl_->mutex);
   GRIDKE_TRY(impl_->require_grid(network_id));
   GRIDKE_ASSIGN_OR_RETURN(
-      auto st, Statement::prepare(impl_->db.get(),
-                                  "SELECT COUNT(*) FROM measurements WHERE network_id = ?"));
+      auto st, impl_->db.prepare("SELECT COUNT(*) FROM measurements WHERE network_id = ?"));
   st.bind(1, network_id);
   GRIDKE_TRY(st.step());
   return st.column_int(0);
@@ -506,8 +534,7 @@ bool SensitivitiesService::wait_idle(std::chrono::milliseconds timeout) const {
   while (true) {
     bool pending = impl_->busy;
     if (!pending) {
-      auto st =
-          Statement::prepare(impl_->db.get(), "SELECT COUNT(*) FROM jobs WHERE state IN (0, 1)");
+      auto st = impl_->db.prepare("SELECT COUNT(*) FROM jobs WHERE state IN (0, 1)");
       if (st) {
         const auto row = st->step();
         pending = row && *row && st->column_int(0) > 0;

@@ -122,22 +122,51 @@ Result<PriceSolution> bisect_price(const IntervalLoad& load, const ResponseCurve
   GRIDKE_ASSIGN_OR_RETURN(const double f_cap, evaluate(curve, bounds.cap));
   if (f_cap > f_floor) return increasing(bounds.floor, f_floor, bounds.cap, f_cap);
   if (auto s = classify(load, bounds, f_floor, f_cap)) return *s;
-  // Invariant: demand(lo) > T >= demand(hi); f(lo) >= f(hi).
+  // Invariant: g(lo) > 0 >= g(hi) with g(p) = B + D0 f(p) - T; f(lo) >= f(hi).
+  // Safeguarded Illinois (regula falsi with halving of the stale end's residual): the secant
+  // point is kept at least tolerance/2 from both ends, so once it lies that close to the root
+  // the next step lands on the other side and closes the bracket; a bisection step is forced
+  // whenever two steps have not halved the bracket, so the worst case is about twice plain
+  // bisection while smooth curves need 6-10 evaluations instead of ~45.
   double lo = bounds.floor, hi = bounds.cap, f_lo = f_floor, f_hi = f_cap;
+  const auto residual = [&](double f) {
+    return load.baseline_kw + load.controllable_kw * f - load.target_kw;
+  };
+  double g_lo = residual(f_lo), g_hi = residual(f_hi);  // Illinois-scaled copies
   const double tolerance =
       bounds.tolerance > 0.0 ? bounds.tolerance : kPriceRelativeTolerance * bounds.cap;
+  int last_side = 0;  // -1: lo moved last, +1: hi moved last
+  double width_two_steps_ago = hi - lo, width_one_step_ago = hi - lo;
   for (int step = 0; step < kMaxBisectionSteps && hi - lo > tolerance; ++step) {
-    const double mid = lo + 0.5 * (hi - lo);
-    if (mid <= lo || mid >= hi) break;  // bracket at double resolution
-    GRIDKE_ASSIGN_OR_RETURN(const double f_mid, evaluate(curve, mid));
-    if (f_mid > f_lo) return increasing(lo, f_lo, mid, f_mid);
-    if (f_mid < f_hi) return increasing(mid, f_mid, hi, f_hi);
-    if (load.baseline_kw + load.controllable_kw * f_mid > load.target_kw) {
-      lo = mid;
-      f_lo = f_mid;
+    const double width = hi - lo;
+    double x = lo + 0.5 * width;
+    if (step < 2 || width <= 0.5 * width_two_steps_ago) {
+      const double denominator = g_lo - g_hi;  // > 0 by the invariant
+      if (denominator > 0.0 && std::isfinite(denominator)) {
+        const double secant = lo + width * (g_lo / denominator);
+        x = std::clamp(secant, lo + 0.5 * tolerance, hi - 0.5 * tolerance);
+      }
+    }
+    width_two_steps_ago = width_one_step_ago;
+    width_one_step_ago = width;
+    if (x <= lo || x >= hi) x = lo + 0.5 * width;
+    if (x <= lo || x >= hi) break;  // bracket at double resolution
+    GRIDKE_ASSIGN_OR_RETURN(const double f_x, evaluate(curve, x));
+    if (f_x > f_lo) return increasing(lo, f_lo, x, f_x);
+    if (f_x < f_hi) return increasing(x, f_x, hi, f_hi);
+    const double g_x = residual(f_x);
+    if (g_x > 0.0) {
+      lo = x;
+      f_lo = f_x;
+      g_lo = g_x;
+      if (last_side == -1) g_hi *= 0.5;
+      last_side = -1;
     } else {
-      hi = mid;
-      f_hi = f_mid;
+      hi = x;
+      f_hi = f_x;
+      g_hi = g_x;
+      if (last_side == 1) g_lo *= 0.5;
+      last_side = 1;
     }
   }
   return PriceSolution{hi, load.controllable_kw * f_hi, PriceStatus::binding};

@@ -13,13 +13,19 @@
 #include <iostream>
 #include <mutex>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "gridke/audit/audit_trail.hpp"
+#include "gridke/engine/domain_knowledge.hpp"
 #include "gridke/engine/embedded_engine.hpp"
 #include "gridke/engine/rest_server.hpp"
+#include "gridke/security/access_policy.hpp"
+#include "gridke/security/registry_store.hpp"
+#include "gridke/security/token_store.hpp"
 #include "serve_module.hpp"
 
 namespace gridke::cli {
@@ -42,14 +48,20 @@ constexpr const char* usage =
     "Usage: gridke serve [--port 8280] [--bind 127.0.0.1] [--data DIR]\n"
     "                    [--log-level error|warn|info|debug] [--heartbeat-s 29]\n"
     "                    [--deadline-s 10] [--lease-check-s 10] [--format text|json]\n"
-    "                    [--services all|none|NAME,NAME...]\n\n"
+    "                    [--services all|none|NAME,NAME...]\n"
+    "                    [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
+    "                    [--auth none|tokens] [--token-store FILE] [--acl FILE]\n"
+    "                    [--audit on|off] [--audit-db FILE] [--domain-knowledge FILE]\n"
+    "                    [--io-threads 4]\n\n"
     "Runs the embedded knowledge engine behind the Knowledge Engine Smart Connector REST API\n"
     "(wire-compatible with TNO Knowledge Engine 1.5 clients) at http://BIND:PORT/rest.\n\n"
     "  --port N         TCP port (default 8280; 0 picks a free port)\n"
     "  --bind ADDR      interface to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
-    "  --data DIR       data directory (created if missing); serve writes DIR/serve.json with\n"
-    "                   the URL and process id. Knowledge bases are not persisted: REST\n"
-    "                   clients register again after a restart, as with the TNO runtime\n"
+    "  --data DIR       data directory (created if missing): DIR/registry.sqlite keeps the\n"
+    "                   knowledge bases, KIs and leases REST clients registered, so they are\n"
+    "                   back after a restart or crash (docs/operations.md); DIR/serve.json\n"
+    "                   has the URL and process id; tokens and audit trail default to\n"
+    "                   DIR/tokens.sqlite and DIR/audit.sqlite\n"
     "  --log-level L    error, warn, info (a line per exchange; default) or debug (a line per\n"
     "                   request, with binding values)\n"
     "  --heartbeat-s S  answer a waiting GET /sc/handle with 202 after S seconds (default 29)\n"
@@ -58,9 +70,30 @@ constexpr const char* usage =
     "  --format F       text (default) or json: how the ready line on stdout is printed\n"
     "  --services LIST  the DSO service modules to run beside the engine (default all; see\n"
     "                   below); each opens DIR/<name>.sqlite (in memory without --data),\n"
-    "                   serves its REST front door on the same port and registers its SSA\n\n"
+    "                   serves its REST front door on the same port and registers its SSA\n"
+    "  --tls-cert FILE  serve https with this PEM certificate (chain) ...\n"
+    "  --tls-key FILE   ... and this PEM private key\n"
+    "  --tls-client-ca FILE  require client certificates signed by this CA (mutual TLS)\n"
+    "  --auth MODE      none (default, as TNO) or tokens: every /rest/sc call needs\n"
+    "                   'Authorization: Bearer <token>' from 'gridke token create --kb IRI', and\n"
+    "                   a knowledge base can act only as itself (401/403 otherwise)\n"
+    "  --token-store FILE  the token store (default DIR/tokens.sqlite; required for tokens\n"
+    "                   without --data)\n"
+    "  --acl FILE       per-KI access control (JSON, docs/security.md); denied KIs appear as\n"
+    "                   FAILED \"access denied: ...\" in exchange info and the audit trail\n"
+    "  --audit on|off   keep the hash-chained audit trail of every exchange (default on with\n"
+    "                   --data or --audit-db, else off); check it with 'gridke audit verify'\n"
+    "  --audit-db FILE  where the audit trail goes (default DIR/audit.sqlite)\n"
+    "  --domain-knowledge FILE  runtime-wide default domain knowledge (Jena rules, as POST\n"
+    "                   /sc/knowledge; docs/knowledge-network.md), used for every KB that has\n"
+    "                   posted none of its own\n"
+    "  --io-threads N   HTTP I/O threads shared by the KE API and every front door (default 4;\n"
+    "                   cpprestsdk's own default of 40 costs context switches on small hosts)\n\n"
+    "Secrets (tokens, keys) are read from files only, never from the command line, and never\n"
+    "logged; binding values appear only at --log-level debug.\n"
     "Stops on SIGINT or SIGTERM: pending long polls get 410 Gone.\n"
-    "Exit codes: 0 stopped cleanly, 2 usage error, 6 cannot listen (port in use).\n";
+    "Exit codes: 0 stopped cleanly, 2 usage error, 3 unusable TLS/ACL file, 6 cannot listen\n"
+    "(port in use) or open a store.\n";
 
 std::mutex log_mu;
 
@@ -115,11 +148,93 @@ Result<std::vector<const cli::ServeModuleSpec*>> select_modules(const std::strin
   return out;
 }
 
+/// The security and durability parts of `gridke serve`, opened from the options.
+struct Security {
+  std::optional<eng::TlsOptions> tls;
+  std::shared_ptr<security::TokenStore> tokens;
+  std::shared_ptr<security::AccessPolicy> policy;
+  std::shared_ptr<audit::AuditTrail> audit;
+  std::shared_ptr<security::SqliteRegistryStore> registry;
+  std::vector<std::string> banner;  ///< start-up log lines (no secrets)
+};
+
+std::variant<Security, int> open_security(const cli::Args& args,
+                                          const std::filesystem::path& data) {
+  Security sec;
+  auto cert = args.get("tls-cert");
+  auto key = args.get("tls-key");
+  auto client_ca = args.get("tls-client-ca");
+  if (cert || key || client_ca) {
+    if (!cert || !key) {
+      return cli::usage_error(verb, "--tls-cert and --tls-key go together");
+    }
+    sec.tls = eng::TlsOptions{*cert, *key, client_ca.value_or("")};
+    sec.banner.push_back(
+        std::string("TLS on (certificate ") + *cert + ")" +
+        (client_ca ? ", client certificates required (CA " + *client_ca + ")" : std::string()));
+  }
+  const std::string auth = args.get_or("auth", "none");
+  if (auth != "none" && auth != "tokens") {
+    return cli::usage_error(verb, "--auth must be none or tokens, got '" + auth + "'");
+  }
+  if (auth == "tokens") {
+    std::string path;
+    if (auto p = args.get("token-store")) {
+      path = *p;
+    } else if (!data.empty()) {
+      path = (data / "tokens.sqlite").string();
+    } else {
+      return cli::usage_error(verb, "--auth tokens needs --token-store FILE or --data DIR");
+    }
+    auto store = security::TokenStore::open(path);
+    if (!store) return cli::fail(verb, store.error().with_context("--token-store " + path));
+    sec.tokens = std::make_shared<security::TokenStore>(std::move(*store));
+    sec.banner.push_back("authentication: bearer tokens from " + path);
+  } else if (args.has("token-store")) {
+    return cli::usage_error(verb, "--token-store needs --auth tokens");
+  }
+  if (auto acl = args.get("acl")) {
+    auto policy = security::AccessPolicy::load(*acl);
+    if (!policy) return cli::fail(verb, policy.error());
+    sec.policy = *policy;
+    sec.banner.push_back("access control: " + std::to_string(sec.policy->rules().size()) +
+                         " rules from " + *acl + ", default " +
+                         (sec.policy->default_allow() ? "allow" : "deny"));
+  }
+  const std::string audit_mode =
+      args.get_or("audit", (!data.empty() || args.has("audit-db")) ? "on" : "off");
+  if (audit_mode != "on" && audit_mode != "off") {
+    return cli::usage_error(verb, "--audit must be on or off, got '" + audit_mode + "'");
+  }
+  if (audit_mode == "on") {
+    std::string path;
+    if (auto p = args.get("audit-db")) {
+      path = *p;
+    } else if (!data.empty()) {
+      path = (data / "audit.sqlite").string();
+    } else {
+      return cli::usage_error(verb, "--audit on needs --audit-db FILE or --data DIR");
+    }
+    auto trail = audit::AuditTrail::open(path);
+    if (!trail) return cli::fail(verb, trail.error().with_context("--audit-db " + path));
+    sec.audit = *trail;
+    sec.banner.push_back("audit trail: " + path);
+  }
+  if (!data.empty()) {
+    auto registry = security::SqliteRegistryStore::open((data / "registry.sqlite").string());
+    if (!registry) return cli::fail(verb, registry.error());
+    sec.registry = *registry;
+  }
+  return sec;
+}
+
 int run_serve(const std::vector<std::string>& argv) {
   auto args = cli::Args::parse(argv, {"help"});
   if (!args) return cli::usage_error(verb, args.error().message());
   if (auto unknown = args->unknown({"port", "bind", "data", "log-level", "heartbeat-s",
-                                    "deadline-s", "lease-check-s", "format", "services"});
+                                    "deadline-s", "lease-check-s", "format", "services", "tls-cert",
+                                    "tls-key", "tls-client-ca", "auth", "token-store", "acl",
+                                    "audit", "audit-db", "domain-knowledge", "io-threads"});
       !unknown.empty()) {
     return cli::usage_error(verb, "unknown option --" + unknown.front());
   }
@@ -139,6 +254,14 @@ int run_serve(const std::vector<std::string>& argv) {
   const std::string format = args->get_or("format", "text");
   if (format != "text" && format != "json") {
     return cli::usage_error(verb, "--format must be text or json, got '" + format + "'");
+  }
+  auto io_threads = int_option(*args, "io-threads", 4, 2, 256);
+  if (!io_threads) return cli::usage_error(verb, io_threads.error().message());
+  std::string default_knowledge;
+  if (auto file = args->get("domain-knowledge")) {
+    auto text = eng::read_domain_knowledge_file(*file);
+    if (!text) return cli::fail(verb, text.error().with_context("--domain-knowledge"));
+    default_knowledge = std::move(*text);
   }
   auto selected = select_modules(args->get_or("services", "all"));
   if (!selected) return cli::usage_error(verb, selected.error().message());
@@ -161,9 +284,25 @@ int run_serve(const std::vector<std::string>& argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Before any listener or client exists: the pool is process-wide.
+  if (auto r = http::set_io_threads(static_cast<std::size_t>(*io_threads)); !r) {
+    return cli::fail(verb, r.error());
+  }
+
+  auto opened = open_security(*args, data);
+  if (std::holds_alternative<int>(opened)) return std::get<int>(opened);
+  auto& sec = std::get<Security>(opened);
+
   eng::EmbeddedEngine::Options engine_options;
   engine_options.default_deadline = std::chrono::seconds(*deadline);
+  engine_options.policy = sec.policy;
+  engine_options.observer = sec.audit;
   eng::EmbeddedEngine engine(engine_options);
+  if (!default_knowledge.empty()) {
+    if (auto r = engine.set_default_domain_knowledge(default_knowledge); !r) {
+      return cli::fail(verb, r.error().with_context("--domain-knowledge"));
+    }
+  }
 
   eng::RestServerOptions options;
   options.bind_address = args->get_or("bind", "127.0.0.1");
@@ -173,8 +312,22 @@ int run_serve(const std::vector<std::string>& argv) {
   options.version = std::string("1.5.1-gridke-") + GRIDKE_VERSION;
   options.log = write_log;
   options.log_level = *level;
+  options.tls = sec.tls;
+  options.registry = sec.registry;
+  if (sec.tokens) {
+    options.authenticate = [tokens = sec.tokens](std::string_view token) -> Result<eng::KbId> {
+      GRIDKE_ASSIGN_OR_RETURN(auto info, tokens->authenticate(token));
+      return info.knowledge_base;
+    };
+  }
   auto server = eng::RestServer::start(engine, options);
   if (!server) return cli::fail(verb, server.error());
+  if (sec.registry) {
+    write_log(eng::LogLevel::info, "registry " + (data / "registry.sqlite").string() + ": " +
+                                       std::to_string((*server)->restored_knowledge_bases()) +
+                                       " knowledge bases restored");
+  }
+  for (const auto& line : sec.banner) write_log(eng::LogLevel::info, line);
 
   const std::string url = (*server)->base_url();
   cli::ServeContext context{engine,
@@ -182,7 +335,12 @@ int run_serve(const std::vector<std::string>& argv) {
                             options.bind_address,
                             (*server)->port(),
                             url,
-                            write_log};
+                            write_log,
+                            std::nullopt};
+  if (sec.tls) {
+    context.tls = http::TlsOptions{sec.tls->certificate_file, sec.tls->private_key_file,
+                                   sec.tls->client_ca_file};
+  }
   std::vector<std::unique_ptr<cli::ServeModule>> modules;
   for (const auto* spec : *selected) {
     auto module = spec->start(context);
@@ -210,6 +368,11 @@ int run_serve(const std::vector<std::string>& argv) {
             std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + "; stopping");
   while (!modules.empty()) modules.pop_back();  // reverse order of start
   (*server)->stop();
+  if (sec.audit) {
+    if (auto flushed = sec.audit->flush(); !flushed) {
+      write_log(eng::LogLevel::error, "audit trail: " + flushed.error().to_string());
+    }
+  }
   if (!data.empty()) {
     std::error_code ec;
     std::filesystem::remove(data / "serve.json", ec);

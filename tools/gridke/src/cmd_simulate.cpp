@@ -1,17 +1,31 @@
 // gridke simulate KIND: simulators that play data providers against GridKE services.
-//   hems — a fleet of HEMS in grid zones feeding the fault-location service (in-process),
-//          with injected power faults, ISP outages, dropouts and voltage sags; prints the
-//          evaluation (detection delay, precision/recall, false alarms per zone-day).
+//   hems — a fleet of HEMS in grid zones feeding the fault-location service, with injected
+//          power faults, ISP outages, dropouts and voltage sags; prints the evaluation
+//          (detection delay, precision/recall, false alarms per zone-day). In-process on a
+//          simulated clock by default; with --engine URL a live DSP in real time: it registers
+//          its fleet on the service's REST front door and POSTs voltage readings through a
+//          RemoteEngine (contract (a) post-hems-voltage, one POST per reading period).
 
+#include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <random>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "gridke/adapter/contract.hpp"
+#include "gridke/adapter/generic_adapter.hpp"
+#include "gridke/engine/remote_engine.hpp"
+#include "gridke/http/client.hpp"
 #include "gridke/services/fault_location/hems_simulator.hpp"
 
 namespace {
@@ -143,19 +157,321 @@ int run_hems(const cli::Args& args) {
   return report->meets_targets() ? cli::exit_ok : cli::exit_findings;
 }
 
+// ---- Live DSP (--engine URL) ----------------------------------------------------------------
+
+volatile std::sig_atomic_t stop_requested = 0;
+extern "C" void on_stop_signal(int) { stop_requested = 1; }
+
+struct LiveFault {
+  std::string zone;
+  double at_s = 0;        ///< seconds after the first POST
+  double duration_s = 0;  ///< 0 = until the simulator stops
+};
+
+struct LiveConfig {
+  std::string engine_url;
+  std::string service_url;
+  int zones = 3;
+  int hems_per_zone = 20;
+  double period_s = 60;
+  double duration_s = 0;  ///< 0 = until SIGINT/SIGTERM
+  std::size_t batch = 0;  ///< bindings per POST; 0 = one POST per period
+  double dropout = 0.01;  ///< probability that one reading is lost
+  std::uint64_t seed = 20261127;
+  int min_silent_hems = 3;
+  int min_silence_s = 0;  ///< 0 = the service default
+  std::vector<LiveFault> faults;
+};
+
+constexpr const char* dsp_kb = "https://dsp.example.org/kb/hems-platform";
+constexpr const char* hems_base = "https://dsp.example.org/hems/";
+constexpr const char* dso_ns = "https://w3id.org/gridke/dso#";
+
+std::string live_zone(int z) { return "live-Z" + std::to_string(z + 1); }
+std::string live_hems(int z, int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "-h%03d", i);
+  return live_zone(z) + buf;
+}
+
+/// PUT/POST on the service front door; an "already exists" answer (a re-run against the same
+/// data directory) is fine.
+Result<void> call_tolerant(const std::string& method, const std::string& url,
+                           const nlohmann::json& body) {
+  auto r = http::call_json(method, url, body);
+  if (r || r.error().message().find("already exists") != std::string::npos) return ok();
+  return r.error().with_context(method + " " + url);
+}
+
+Result<void> register_fleet(const LiveConfig& c) {
+  for (int z = 0; z < c.zones; ++z) {
+    const std::string zone = live_zone(z);
+    GRIDKE_TRY(call_tolerant("PUT", c.service_url + "/zones/" + zone,
+                             {{"description", "simulated zone " + std::to_string(z + 1)},
+                              {"nominalVoltage", 230},
+                              {"region", "live-city"}}));
+    for (int i = 0; i < c.hems_per_zone; ++i) {
+      GRIDKE_TRY(call_tolerant("PUT", c.service_url + "/hems/" + live_hems(z, i),
+                               {{"gridZone", zone},
+                                {"phase", i % 3 == 0 ? "L1" : (i % 3 == 1 ? "L2" : "L3")},
+                                {"accessNetwork", i % 2 == 0 ? "ispA" : "ispB"}}));
+    }
+    nlohmann::json monitoring = {{"gridZone", zone}, {"minSilentHems", c.min_silent_hems}};
+    if (c.min_silence_s > 0) monitoring["minSilenceSeconds"] = c.min_silence_s;
+    GRIDKE_ASSIGN_OR_RETURN(auto decision,
+                            http::call_json("POST", c.service_url + "/monitoring", monitoring));
+    std::cerr << "[dsp] zone " << zone << ": " << c.hems_per_zone << " HEMS, monitoring "
+              << decision.value("status", std::string("?")) << "\n";
+  }
+  return ok();
+}
+
+Result<pattern::Binding> reading_binding(const std::string& id, double voltage,
+                                         std::chrono::system_clock::time_point t, int phase) {
+  namespace ad = gridke::adapter;
+  const ad::IriCodec hems_iri{hems_base};
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
+  pattern::Binding b;
+  GRIDKE_TRY(ad::put(b, "hems", id, hems_iri));
+  GRIDKE_TRY(ad::put(b, "hemsId", id, ad::StringCodec{}));
+  GRIDKE_TRY(ad::put(b, "m", id + "/v/" + std::to_string(ms.count()), hems_iri));
+  GRIDKE_TRY(ad::put(b, "voltage", voltage, ad::DoubleCodec{}));
+  GRIDKE_TRY(ad::put(b, "timestamp", t, ad::DateTimeCodec{}));
+  GRIDKE_TRY(ad::put(b, "phase", std::string(dso_ns) + "PhaseL" + std::to_string(phase + 1),
+                     ad::IriCodec{}));
+  return b;
+}
+
+bool zone_without_power(const LiveConfig& c, const std::string& zone, double t_s) {
+  for (const auto& f : c.faults) {
+    if (f.zone == zone && t_s >= f.at_s && (f.duration_s <= 0 || t_s < f.at_s + f.duration_s)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+int run_live(const LiveConfig& c) {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  if (auto r = register_fleet(c); !r) return cli::fail(verb, r.error());
+  auto contracts = adapter::load_contracts(std::filesystem::path(GRIDKE_SOURCE_DIR) /
+                                           "graph-patterns" / "fault_location");
+  if (!contracts) return cli::fail(verb, contracts.error());
+  engine::RemoteEngineOptions options;
+  options.base_url = c.engine_url;
+  auto remote = engine::RemoteEngine::connect(options);
+  if (!remote) return cli::fail(verb, remote.error());
+  adapter::Ssa ssa(dsp_kb, "HEMS platform (gridke simulate hems)",
+                   "Data service provider posting HEMS voltage readings");
+  ssa.post("post-hems-voltage");
+  auto dsp = adapter::GenericAdapter::start(**remote, *contracts, std::move(ssa));
+  if (!dsp) return cli::fail(verb, dsp.error());
+  for (const auto& f : c.faults) {
+    std::cerr << "[dsp] will cut power to " << f.zone << " at t=" << f.at_s << " s"
+              << (f.duration_s > 0 ? " for " + std::to_string(f.duration_s) + " s" : "") << "\n";
+  }
+
+  std::mt19937_64 rng(c.seed);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::normal_distribution<double> noise(0.0, 230.0 * 0.012);
+  const auto period = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(c.period_s));
+  const auto start = std::chrono::steady_clock::now();
+  std::int64_t posted = 0, posts = 0, failed = 0;
+  std::map<std::string, bool> announced;
+  for (long long k = 0; !stop_requested; ++k) {
+    const auto due = start + k * period;
+    // Short slices, so SIGINT/SIGTERM stop the loop promptly even with a long period.
+    while (!stop_requested && std::chrono::steady_clock::now() < due) {
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          due - std::chrono::steady_clock::now(), std::chrono::milliseconds(100)));
+    }
+    if (stop_requested) break;
+    const double t_s = std::chrono::duration<double>(due - start).count();
+    if (c.duration_s > 0 && t_s > c.duration_s) break;
+    const auto now = std::chrono::system_clock::now();
+    std::vector<pattern::Binding> readings;
+    for (int z = 0; z < c.zones; ++z) {
+      const std::string zone = live_zone(z);
+      const bool dark = zone_without_power(c, zone, t_s);
+      if (dark != announced[zone]) {
+        std::cerr << "[dsp] t=" << t_s << " s: " << zone
+                  << (dark ? " loses power (its HEMS fall silent)" : " has power again") << "\n";
+        announced[zone] = dark;
+      }
+      if (dark) continue;
+      for (int i = 0; i < c.hems_per_zone; ++i) {
+        if (unit(rng) < c.dropout) continue;
+        auto b = reading_binding(live_hems(z, i), 230.0 + noise(rng), now, i % 3);
+        if (!b) return cli::fail(verb, b.error());
+        readings.push_back(std::move(*b));
+      }
+    }
+    const std::size_t chunk = c.batch == 0 ? std::max<std::size_t>(readings.size(), 1) : c.batch;
+    for (std::size_t from = 0; from < readings.size(); from += chunk) {
+      pattern::BindingSet batch;
+      for (std::size_t i = from; i < std::min(readings.size(), from + chunk); ++i) {
+        batch.insert(readings[i]);
+      }
+      const auto n = static_cast<std::int64_t>(batch.size());
+      auto r = (*dsp)->post("post-hems-voltage", std::move(batch));
+      ++posts;
+      bool delivered = r.has_value();
+      if (r) {
+        for (const auto& info : r->exchange_info) {
+          if (info.status != engine::ExchangeStatus::succeeded) {
+            delivered = false;
+            std::cerr << "[dsp] POST failed at " << info.knowledge_base_id << ": "
+                      << info.failed_message << "\n";
+          }
+        }
+      } else {
+        std::cerr << "[dsp] POST failed: " << r.error().message() << "\n";
+      }
+      if (delivered) {
+        posted += n;
+      } else {
+        ++failed;
+      }
+    }
+    if (k % 10 == 0) {
+      std::cerr << "[dsp] t=" << t_s << " s: " << posted << " readings in " << posts << " POSTs ("
+                << failed << " failed)\n";
+    }
+  }
+  std::cerr << "[dsp] stopping: " << posted << " readings in " << posts << " POSTs (" << failed
+            << " failed)\n";
+  return cli::exit_ok;
+}
+
+/// "ZONE@SECONDS" or "ZONE@SECONDS+DURATION".
+Result<LiveFault> parse_fault(const std::string& text) {
+  const auto at = text.find('@');
+  if (at == std::string::npos || at == 0) {
+    return invalid_argument("--fault: '" + text + "' must be ZONE@SECONDS[+DURATION]");
+  }
+  LiveFault f;
+  f.zone = text.substr(0, at);
+  const std::string rest = text.substr(at + 1);
+  const auto plus = rest.find('+');
+  try {
+    std::size_t used = 0;
+    const std::string start = rest.substr(0, plus);
+    f.at_s = std::stod(start, &used);
+    if (used != start.size() || f.at_s < 0) throw std::invalid_argument("start");
+    if (plus != std::string::npos) {
+      const std::string length = rest.substr(plus + 1);
+      f.duration_s = std::stod(length, &used);
+      if (used != length.size() || f.duration_s <= 0) throw std::invalid_argument("duration");
+    }
+  } catch (const std::exception&) {
+    return invalid_argument("--fault: '" + text +
+                            "' must be ZONE@SECONDS[+DURATION] with SECONDS >= 0, DURATION > 0");
+  }
+  return f;
+}
+
+Result<double> positive_seconds(const cli::Args& args, const char* name, double fallback) {
+  const auto v = args.get(name);
+  if (!v) return fallback;
+  try {
+    std::size_t used = 0;
+    const double x = std::stod(*v, &used);
+    if (used == v->size() && x > 0) return x;
+  } catch (const std::exception&) {
+  }
+  return invalid_argument("--" + std::string(name) +
+                          " must be a positive number of seconds, got '" + *v + "'");
+}
+
+int run_hems_live(const cli::Args& args) {
+  LiveConfig c;
+  c.engine_url = *args.get("engine");
+  while (!c.engine_url.empty() && c.engine_url.back() == '/') c.engine_url.pop_back();
+  if (auto s = args.get("service")) {
+    c.service_url = *s;
+  } else {
+    const auto rest = c.engine_url.rfind("/rest");
+    if (rest == std::string::npos || rest + 5 != c.engine_url.size()) {
+      return cli::usage_error(verb, "--engine URL does not end in /rest; give --service URL");
+    }
+    c.service_url = c.engine_url.substr(0, rest) + "/GridObservability";
+  }
+  for (const auto& [name, target, lo] :
+       {std::tuple{"zones", &c.zones, 1}, std::tuple{"hems", &c.hems_per_zone, 1},
+        std::tuple{"min-silent-hems", &c.min_silent_hems, 1},
+        std::tuple{"min-silence-s", &c.min_silence_s, 1}}) {
+    auto v = args.get_int(name);
+    if (!v) return cli::usage_error(verb, v.error().message());
+    if (!*v) continue;
+    if (**v < lo || **v > 100'000) {
+      return cli::usage_error(verb, "--" + std::string(name) + " must be in [" +
+                                        std::to_string(lo) + ", 100000], got " +
+                                        std::to_string(**v));
+    }
+    *target = static_cast<int>(**v);
+  }
+  for (const auto& [name, target] :
+       {std::pair{"period-s", &c.period_s}, std::pair{"duration-s", &c.duration_s}}) {
+    auto v = positive_seconds(args, name, *target);
+    if (!v) return cli::usage_error(verb, v.error().message());
+    *target = *v;
+  }
+  auto batch = args.get_int("batch");
+  if (!batch) return cli::usage_error(verb, batch.error().message());
+  if (*batch) {
+    if (**batch < 1) return cli::usage_error(verb, "--batch must be >= 1");
+    c.batch = static_cast<std::size_t>(**batch);
+  }
+  if (auto seed = args.get_int("seed"); !seed) {
+    return cli::usage_error(verb, seed.error().message());
+  } else if (*seed) {
+    c.seed = static_cast<std::uint64_t>(**seed);
+  }
+  if (auto d = args.get("dropout")) {
+    try {
+      c.dropout = std::stod(*d);
+    } catch (const std::exception&) {
+      c.dropout = -1;
+    }
+    if (!(c.dropout >= 0 && c.dropout < 1)) {
+      return cli::usage_error(verb, "--dropout must be a probability in [0, 1), got '" + *d + "'");
+    }
+  }
+  for (const auto& text : args.get_all("fault")) {
+    auto f = parse_fault(text);
+    if (!f) return cli::usage_error(verb, f.error().message());
+    bool known = false;
+    for (int z = 0; z < c.zones; ++z) known = known || live_zone(z) == f->zone;
+    if (!known) {
+      return cli::usage_error(verb, "--fault: no zone '" + f->zone + "' (zones are live-Z1 .. " +
+                                        live_zone(c.zones - 1) + ")");
+    }
+    c.faults.push_back(std::move(*f));
+  }
+  return run_live(c);
+}
+
 int run_simulate(const std::vector<std::string>& argv) {
   auto args = cli::Args::parse(argv, {"help"});
   if (!args) return cli::usage_error(verb, args.error().message());
-  if (auto unknown = args->unknown({"days", "cities", "seed", "min-silent-hems", "min-silence-s",
-                                    "min-hems", "max-hems", "db", "format"});
-      !unknown.empty()) {
-    return cli::usage_error(verb, "unknown option --" + unknown.front());
+  const bool live = args->has("engine");
+  const std::vector<std::string> offline_options = {
+      "days",     "cities",   "seed", "min-silent-hems", "min-silence-s",
+      "min-hems", "max-hems", "db",   "format"};
+  const std::vector<std::string> live_options = {
+      "engine", "service", "zones", "hems",  "period-s",        "duration-s",
+      "batch",  "dropout", "seed",  "fault", "min-silent-hems", "min-silence-s"};
+  if (auto unknown = args->unknown(live ? live_options : offline_options); !unknown.empty()) {
+    return cli::usage_error(verb, "unknown option --" + unknown.front() +
+                                      (live ? " (with --engine)" : " (without --engine)"));
   }
   if (args->positionals().size() != 1) {
     return cli::usage_error(verb, "expected one KIND (known: hems)");
   }
   const std::string kind = args->positionals().front();
-  if (kind == "hems") return run_hems(*args);
+  if (kind == "hems") return live ? run_hems_live(*args) : run_hems(*args);
   return cli::usage_error(verb, "unknown simulation kind '" + kind + "' (known: hems)");
 }
 
@@ -183,6 +499,27 @@ GRIDKE_COMMAND({"simulate", "run a data-provider simulator against a service (he
                 "                        readings not persisted)\n"
                 "  --format text|json    output format (default text)\n"
                 "\n"
-                "Exit codes: 0 targets met, 1 targets not met, 2 usage error, other: see\n"
-                "'gridke --help'. Progress goes to stderr.\n",
+                "\n"
+                "Live DSP (hems with --engine): real time against a running `gridke serve`\n"
+                "(fault-location module). Registers zones live-Z1..live-ZN and their HEMS on\n"
+                "the service's REST front door, requests monitoring, then POSTs every HEMS's\n"
+                "voltage each period through a RemoteEngine (contract (a) post-hems-voltage).\n"
+                "  --engine URL          the KE REST base, e.g. http://127.0.0.1:8280/rest\n"
+                "  --service URL         the front door (default: URL with /rest replaced by\n"
+                "                        /GridObservability)\n"
+                "  --zones N             zones (default 3)\n"
+                "  --hems N              HEMS per zone (default 20)\n"
+                "  --period-s S          reading period; match the server's\n"
+                "                        GRIDKE_FAULT_READING_PERIOD_S (default 60)\n"
+                "  --duration-s S        stop after S seconds (default: on SIGINT/SIGTERM)\n"
+                "  --batch N             bindings per POST (default: one POST per period)\n"
+                "  --dropout P           probability that one reading is lost (default 0.01)\n"
+                "  --fault ZONE@S[+D]    cut the power of ZONE S seconds after the start, for D\n"
+                "                        seconds (default: until the end); repeatable\n"
+                "  --min-silent-hems N   N_min of the monitoring requests (default 3)\n"
+                "  --min-silence-s S     T_min (default: the service's default)\n"
+                "  --seed N              random seed (default 20261127)\n"
+                "\n"
+                "Exit codes: 0 targets met (live: stopped cleanly), 1 targets not met, 2 usage\n"
+                "error, other: see 'gridke --help'. Progress goes to stderr.\n",
                 run_simulate});

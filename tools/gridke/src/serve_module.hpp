@@ -19,9 +19,11 @@
 #include <string>
 #include <string_view>
 
+#include "command.hpp"  // GRIDKE_CLI_CONCAT_
 #include "gridke/base/result.hpp"
 #include "gridke/engine/knowledge_engine.hpp"
 #include "gridke/engine/rest_server.hpp"
+#include "gridke/http/server.hpp"
 
 namespace gridke::cli {
 
@@ -34,6 +36,19 @@ struct ServeContext {
   std::uint16_t port = 0;   ///< the KE REST port; front doors listen on it too
   std::string ke_base_url;  ///< e.g. http://127.0.0.1:8280/rest
   std::function<void(engine::LogLevel, std::string_view)> log;
+  /// Set when the KE API serves https: front doors on the same port must use it too
+  /// (cpprestsdk cannot serve http and https on one port).
+  std::optional<http::TlsOptions> tls;
+
+  /// Options for a front door on the KE port under `base_path`.
+  http::ServerOptions server_options(std::string base_path) const {
+    http::ServerOptions options;
+    options.bind_address = bind_address;
+    options.port = port;
+    options.base_path = std::move(base_path);
+    options.tls = tls;
+    return options;
+  }
 
   /// DIR/<name>.sqlite, or ":memory:" without a data directory.
   std::string database_path(std::string_view name) const {

@@ -6,8 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <boost/asio/ssl.hpp>
+
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 namespace gridke::engine::rest {
 
@@ -77,6 +83,83 @@ Result<std::uint16_t> pick_free_port(const std::string& host) {
   }
   freeaddrinfo(res);
   return unavailable("Cannot find a free port on '" + host + "': " + last_error);
+}
+
+namespace {
+
+std::string openssl_reason() {
+  unsigned long code = ERR_get_error();
+  std::string out;
+  while (code != 0) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof buf);
+    out = buf;  // the last queued error is the most specific
+    code = ERR_get_error();
+  }
+  return out.empty() ? "unknown OpenSSL error" : out;
+}
+
+struct SslCtxFree {
+  void operator()(SSL_CTX* ctx) const noexcept { SSL_CTX_free(ctx); }
+};
+
+}  // namespace
+
+Result<void> check_tls_files(const TlsFiles& files) {
+  std::unique_ptr<SSL_CTX, SslCtxFree> ctx(SSL_CTX_new(TLS_method()));
+  if (!ctx) return internal_error("OpenSSL cannot create a TLS context: " + openssl_reason());
+  ERR_clear_error();
+  if (!files.certificate_file.empty() &&
+      SSL_CTX_use_certificate_chain_file(ctx.get(), files.certificate_file.c_str()) != 1) {
+    return invalid_argument("TLS certificate file " + files.certificate_file +
+                            " cannot be used: " + openssl_reason());
+  }
+  if (!files.private_key_file.empty()) {
+    if (SSL_CTX_use_PrivateKey_file(ctx.get(), files.private_key_file.c_str(), SSL_FILETYPE_PEM) !=
+        1) {
+      std::string reason = openssl_reason();
+      if (reason.find("mismatch") != std::string::npos) {
+        return invalid_argument("TLS private key file " + files.private_key_file +
+                                " does not match the certificate in " + files.certificate_file +
+                                ": " + reason);
+      }
+      return invalid_argument("TLS private key file " + files.private_key_file +
+                              " cannot be used: " + reason);
+    }
+    if (!files.certificate_file.empty() && SSL_CTX_check_private_key(ctx.get()) != 1) {
+      return invalid_argument("TLS private key file " + files.private_key_file +
+                              " does not match the certificate in " + files.certificate_file +
+                              ": " + openssl_reason());
+    }
+  }
+  if (files.certificate_file.empty() != files.private_key_file.empty()) {
+    return invalid_argument(
+        "TLS: a certificate and its private key must be given together (got only the " +
+        std::string(files.certificate_file.empty() ? "key " + files.private_key_file
+                                                   : "certificate " + files.certificate_file) +
+        ")");
+  }
+  if (!files.ca_file.empty() &&
+      SSL_CTX_load_verify_locations(ctx.get(), files.ca_file.c_str(), nullptr) != 1) {
+    return invalid_argument("TLS CA file " + files.ca_file +
+                            " cannot be used: " + openssl_reason());
+  }
+  return ok();
+}
+
+void configure_tls_context(boost::asio::ssl::context& ctx, const TlsFiles& files, bool server) {
+  namespace ssl = boost::asio::ssl;
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                  ssl::context::single_dh_use);
+  if (!files.certificate_file.empty()) {
+    ctx.use_certificate_chain_file(files.certificate_file);
+    ctx.use_private_key_file(files.private_key_file, ssl::context::pem);
+  }
+  if (!files.ca_file.empty()) {
+    ctx.load_verify_file(files.ca_file);
+    if (server) ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  }
 }
 
 }  // namespace gridke::engine::rest

@@ -1,5 +1,6 @@
 #pragma once
-// Small helpers shared by the REST server sources: IRI checks, path normalisation, free ports.
+// Small helpers shared by the REST server and client sources: IRI checks, path normalisation,
+// free ports, TLS file checks and TLS context set-up (OpenSSL via Boost.Asio).
 // Thread safety: free functions; share freely.
 
 #include <cstdint>
@@ -7,6 +8,10 @@
 #include <string_view>
 
 #include "gridke/base/result.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace gridke::engine::rest {
 
@@ -20,5 +25,22 @@ std::string normalise_path(std::string_view path);
 /// Binds a TCP socket to port 0 on `host` and returns the port the kernel chose.
 /// Errors: unavailable with the socket error.
 Result<std::uint16_t> pick_free_port(const std::string& host);
+
+/// PEM files of one TLS endpoint (server or client side).
+struct TlsFiles {
+  std::string certificate_file;  ///< may be empty on a client (no client certificate)
+  std::string private_key_file;
+  std::string ca_file;  ///< server: CA of client certificates; client: CA of the server
+};
+
+/// Loads every named file with OpenSSL and checks that the key fits the certificate, so
+/// mistakes surface at start-up with the file named. Errors: invalid_argument ("TLS
+/// certificate file X cannot be used: <OpenSSL reason>", likewise key and CA; "does not match").
+Result<void> check_tls_files(const TlsFiles& files);
+
+/// Applies `files` to an Asio TLS context: TLS 1.2+, certificate chain and key when given, the
+/// CA when given; `server` with a CA also demands client certificates (mutual TLS). Throws
+/// boost::system::system_error on failure (check_tls_files first).
+void configure_tls_context(boost::asio::ssl::context& ctx, const TlsFiles& files, bool server);
 
 }  // namespace gridke::engine::rest

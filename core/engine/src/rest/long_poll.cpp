@@ -45,9 +45,8 @@ void LongPollHub::set_on_new_deadline(std::function<void()> f) {
   on_new_deadline_ = std::move(f);
 }
 
-std::string LongPollHub::hand_out(const KbId& kb, KbQueue& q, Pending p, Actions& after) {
-  std::string body = wire::handle_request_to_json(p.request, p.id).dump();
-  q.outstanding.emplace(p.id, std::move(p.reply));
+void LongPollHub::hand_out(const KbId& kb, KbQueue& q, long long id, Reply reply, Actions& after) {
+  q.outstanding.emplace(id, std::move(reply));
   while (q.outstanding.size() > limits_.outstanding_capacity) {
     auto oldest = q.outstanding.begin();
     std::string msg = "Knowledge base " + kb + " should have max " +
@@ -59,11 +58,12 @@ std::string LongPollHub::hand_out(const KbId& kb, KbQueue& q, Pending p, Actions
     });
     q.outstanding.erase(oldest);
   }
-  return body;
 }
 
 void LongPollHub::deliver(const KbId& kb, const HandleRequest& request, Reply reply) {
   Actions after;
+  Responder respond;
+  long long id = 0;
   {
     std::lock_guard lock(mu_);
     auto it = kbs_.find(kb);
@@ -71,11 +71,11 @@ void LongPollHub::deliver(const KbId& kb, const HandleRequest& request, Reply re
       after.push_back([reply = std::move(reply), kb] { reply(unavailable(stopped_message(kb))); });
     } else {
       KbQueue& q = it->second;
-      Pending p{q.next_id++, request, std::move(reply)};
+      id = q.next_id++;
       if (q.poll) {
-        std::string body = hand_out(kb, q, std::move(p), after);
-        after.push_back(
-            [respond = std::move(q.poll->respond), body = std::move(body)] { respond(200, body); });
+        // A poll is waiting: hand the request straight to it, without copying it.
+        hand_out(kb, q, id, std::move(reply), after);
+        respond = std::move(q.poll->respond);
         q.poll.reset();
       } else {
         if (q.queue.size() >= limits_.queue_capacity) {
@@ -85,16 +85,17 @@ void LongPollHub::deliver(const KbId& kb, const HandleRequest& request, Reply re
           });
           q.queue.pop_front();
         }
-        q.queue.push_back(std::move(p));
+        q.queue.push_back(Pending{id, request, std::move(reply)});
       }
     }
   }
+  if (respond) respond(200, wire::handle_request_to_json(request, id).dump());
   run(after);
 }
 
 LongPollHub::PollOutcome LongPollHub::poll(const KbId& kb, Responder respond) {
   Actions after;
-  PollOutcome outcome;
+  std::optional<Pending> next;
   std::function<void()> notify;
   {
     std::lock_guard lock(mu_);
@@ -103,21 +104,25 @@ LongPollHub::PollOutcome LongPollHub::poll(const KbId& kb, Responder respond) {
     KbQueue& q = it->second;
     if (q.poll) return PollOutcome::already_polling;
     if (!q.queue.empty()) {
-      Pending p = std::move(q.queue.front());
+      next.emplace(std::move(q.queue.front()));
       q.queue.pop_front();
-      std::string body = hand_out(kb, q, std::move(p), after);
-      after.push_back(
-          [respond = std::move(respond), body = std::move(body)] { respond(200, body); });
-      outcome = PollOutcome::answered;
+      hand_out(kb, q, next->id, std::move(next->reply), after);
     } else {
-      q.poll = Poll{std::move(respond), SteadyClock::now() + limits_.heartbeat};
-      outcome = PollOutcome::held;
-      notify = on_new_deadline_;
+      const auto due = SteadyClock::now() + limits_.heartbeat;
+      q.poll = Poll{std::move(respond), due};
+      if ((!timer_due_ || due < *timer_due_) && on_new_deadline_) {
+        timer_due_ = due;
+        notify = on_new_deadline_;
+      }
     }
   }
-  run(after);
+  if (next) {
+    respond(200, wire::handle_request_to_json(next->request, next->id).dump());
+    run(after);
+    return PollOutcome::answered;
+  }
   if (notify) notify();
-  return outcome;
+  return PollOutcome::held;
 }
 
 std::optional<Reply> LongPollHub::take_outstanding(const KbId& kb, long long handle_request_id) {
@@ -185,6 +190,7 @@ std::optional<LongPollHub::SteadyClock::time_point> LongPollHub::expire_polls(
         next = q.poll->due;
       }
     }
+    timer_due_ = next;
   }
   for (auto& [kb, respond] : due) respond(202, heartbeat_body_(kb));
   return next;

@@ -89,9 +89,10 @@ class LongPollHub {
   };
   using Actions = std::vector<std::function<void()>>;
 
-  // REQUIRES: mu_ held. Moves `p` to the outstanding map and returns the 200 body; evicts the
-  // oldest outstanding request beyond the limit (its failure is appended to `after`).
-  std::string hand_out(const KbId& kb, KbQueue& q, Pending p, Actions& after);
+  // REQUIRES: mu_ held. Puts `reply` in the outstanding map under `id`; evicts the oldest
+  // outstanding request beyond the limit (its failure is appended to `after`). The 200 body is
+  // built by the caller after releasing mu_ (a large binding set must not stall other KBs).
+  void hand_out(const KbId& kb, KbQueue& q, long long id, Reply reply, Actions& after);
   void remove_locked(const KbId& kb, KbQueue& q, Actions& after);
 
   const Limits limits_;
@@ -100,6 +101,11 @@ class LongPollHub {
   std::unordered_map<KbId, KbQueue> kbs_;
   bool shut_down_ = false;
   std::function<void()> on_new_deadline_;
+  // The earliest heartbeat the timer was last told about (expire_polls' answer, or a deadline
+  // a poll() notified); nullopt: the timer knows of no poll. A new poll notifies the timer only
+  // when it is due earlier, which with a constant heartbeat is almost never: saves a timer
+  // wake-up (two context switches) per GET /sc/handle.
+  std::optional<SteadyClock::time_point> timer_due_;
 };
 
 }  // namespace gridke::engine::rest

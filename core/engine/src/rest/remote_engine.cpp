@@ -4,10 +4,13 @@
 #include <cpprest/http_client.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <utility>
 
+#include "http_util.hpp"
 #include "scheduler.hpp"
 #include "wire.hpp"
 
@@ -42,13 +45,21 @@ std::string server_message(const HttpResult& r) {
 Error http_error(const HttpResult& r, std::string_view what) {
   std::string msg = server_message(r);
   switch (r.status) {
-    case 0: return unavailable(std::string(what) + ": " + msg);
+    case 0:
+      if (msg.find("SSL") != std::string::npos || msg.find("handshake") != std::string::npos) {
+        msg +=
+            " (TLS: is the server's certificate signed by the CA in ca_file and issued for "
+            "this host name, and does a mutual-TLS server accept this client certificate?)";
+      }
+      return unavailable(std::string(what) + ": " + msg);
     case 400:
       if (msg.find("already in use") != std::string::npos ||
           msg.find("should not be already registered") != std::string::npos) {
         return already_exists(msg);
       }
       return invalid_argument(msg);
+    case 401: return unauthenticated(msg);
+    case 403: return permission_denied(msg);
     case 404: return not_found(msg);
     case 409:
     case 410: return failed_precondition(msg);
@@ -95,7 +106,22 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
   std::unique_ptr<http_client> make_client(std::chrono::milliseconds timeout) const {
     http_client_config config;
     config.set_timeout(timeout);
+    if (!options.ca_file.empty() || !options.client_certificate_file.empty()) {
+      rest::TlsFiles files{options.client_certificate_file, options.client_private_key_file,
+                           options.ca_file};
+      config.set_ssl_context_callback([files](boost::asio::ssl::context& ctx) {
+        rest::configure_tls_context(ctx, files, /*server=*/false);
+      });
+    }
     return std::make_unique<http_client>(options.base_url, config);
+  }
+
+  // "Bearer <token>" for requests acting as `kb` ("" without a token).
+  std::string authorization(std::string_view kb) const {
+    if (auto it = options.tokens.find(kb); it != options.tokens.end()) {
+      return "Bearer " + it->second;
+    }
+    return options.token.empty() ? std::string() : "Bearer " + options.token;
   }
 
   std::shared_ptr<http_client> exchange_client(std::chrono::milliseconds deadline) {
@@ -107,12 +133,13 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
   }
 
   static pplx::task<HttpResult> send(
-      http_client& client, const web::http::method& method, const std::string& path,
-      const std::string& kb, const std::string& ki, std::optional<std::string> body,
-      std::optional<std::chrono::milliseconds> deadline = {},
+      http_client& client, const std::string& authorization, const web::http::method& method,
+      const std::string& path, const std::string& kb, const std::string& ki,
+      std::optional<std::string> body, std::optional<std::chrono::milliseconds> deadline = {},
       pplx::cancellation_token token = pplx::cancellation_token::none()) {
     http_request req(method);
     req.set_request_uri(path);
+    if (!authorization.empty()) req.headers().add("Authorization", authorization);
     if (!kb.empty()) req.headers().add("Knowledge-Base-Id", kb);
     if (!ki.empty()) req.headers().add("Knowledge-Interaction-Id", ki);
     if (deadline) req.headers().add("Gridke-Deadline-Ms", std::to_string(deadline->count()));
@@ -141,7 +168,7 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
 
   HttpResult call(const web::http::method& method, const std::string& path, const std::string& kb,
                   const std::string& ki = {}, std::optional<std::string> body = {}) const {
-    return send(*calls, method, path, kb, ki, std::move(body)).get();
+    return send(*calls, authorization(kb), method, path, kb, ki, std::move(body)).get();
   }
 
   std::shared_ptr<LocalKb> find_kb(std::string_view kb) const {
@@ -157,7 +184,8 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
               {"knowledgeBaseDescription", info.description},
               {"reasonerLevel", info.reasoner_level}};
     if (info.lease_renewal_time_s) body["leaseRenewalTime"] = *info.lease_renewal_time_s;
-    auto r = call(methods::POST, "/sc", {}, {}, body.dump());
+    // No Knowledge-Base-Id header on POST /sc, but the token is the new KB's own.
+    auto r = send(*calls, authorization(info.id), methods::POST, "/sc", {}, {}, body.dump()).get();
     if (r.status != 200) return http_error(r, "POST /sc");
     return ok();
   }
@@ -287,7 +315,8 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
       token = kb->cancel.get_token();
     }
     auto self = shared_from_this();
-    send(*polls, methods::GET, "/sc/handle", kb->info.id, {}, std::nullopt, std::nullopt, token)
+    send(*polls, authorization(kb->info.id), methods::GET, "/sc/handle", kb->info.id, {},
+         std::nullopt, std::nullopt, token)
         .then([self, kb](HttpResult r) { self->on_poll(kb, std::move(r)); });
   }
 
@@ -347,7 +376,8 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
             response["errorMessage"] = result.error().message();
           }
           // Fire and forget: a 4xx here means the request was already dropped by the server.
-          send(*self->calls, methods::POST, "/sc/handle", kb_id, server_ki, response.dump())
+          send(*self->calls, self->authorization(kb_id), methods::POST, "/sc/handle", kb_id,
+               server_ki, response.dump())
               .then([](HttpResult) {});
         };
     if (!target || !target->handler) {
@@ -412,6 +442,33 @@ Result<std::unique_ptr<RemoteEngine>> RemoteEngine::connect(RemoteEngineOptions 
   }
   if (options.poll_timeout < std::chrono::seconds(1)) {
     return invalid_argument("RemoteEngine poll_timeout must be at least 1 s");
+  }
+  if (options.client_certificate_file.empty() != options.client_private_key_file.empty()) {
+    return invalid_argument(
+        "RemoteEngine: client_certificate_file and client_private_key_file go together");
+  }
+  if (!options.ca_file.empty() || !options.client_certificate_file.empty()) {
+    if (uri.scheme() != "https") {
+      return invalid_argument("RemoteEngine: TLS files are set but base_url '" + options.base_url +
+                              "' is not https");
+    }
+    GRIDKE_TRY(rest::check_tls_files(
+        {options.client_certificate_file, options.client_private_key_file, options.ca_file}));
+  }
+  if (options.token.empty() && !options.token_file.empty()) {
+    std::ifstream in(options.token_file);
+    if (!in) return invalid_argument("RemoteEngine: cannot read token_file " + options.token_file);
+    std::getline(in, options.token);
+    while (!options.token.empty() &&
+           (options.token.back() == '\r' || options.token.back() == ' ')) {
+      options.token.pop_back();
+    }
+    if (options.token.empty()) {
+      return invalid_argument("RemoteEngine: token_file " + options.token_file + " is empty");
+    }
+  }
+  if (options.token.empty() && options.token_from_environment) {
+    if (const char* env = std::getenv("GRIDKE_TOKEN"); env != nullptr) options.token = env;
   }
   auto core = std::make_shared<Core>(std::move(options));
   try {
@@ -527,7 +584,7 @@ void RemoteEngine::ask_async(std::string_view kb, std::string_view ki, pattern::
   auto client = core_->exchange_client(deadline);
   std::optional<std::chrono::milliseconds> header;
   if (options.deadline && core_->options.send_deadline_header) header = options.deadline;
-  Core::send(*client, methods::POST, "/sc/ask", std::string(kb), server,
+  Core::send(*client, core_->authorization(kb), methods::POST, "/sc/ask", std::string(kb), server,
              wire::proactive_request_to_json(bindings, options.recipients).dump(), header)
       .then([done = std::move(done)](HttpResult r) {
         if (r.status != 200) return done(http_error(r, "POST /sc/ask"));
@@ -545,7 +602,7 @@ void RemoteEngine::post_async(std::string_view kb, std::string_view ki,
   auto client = core_->exchange_client(deadline);
   std::optional<std::chrono::milliseconds> header;
   if (options.deadline && core_->options.send_deadline_header) header = options.deadline;
-  Core::send(*client, methods::POST, "/sc/post", std::string(kb), server,
+  Core::send(*client, core_->authorization(kb), methods::POST, "/sc/post", std::string(kb), server,
              wire::proactive_request_to_json(bindings, options.recipients).dump(), header)
       .then([done = std::move(done)](HttpResult r) {
         if (r.status != 200) return done(http_error(r, "POST /sc/post"));

@@ -22,11 +22,13 @@ RestServer::~RestServer() { stop(); }
 
 std::uint16_t RestServer::port() const noexcept { return impl_->bound_port; }
 
+std::size_t RestServer::restored_knowledge_bases() const noexcept { return impl_->restored; }
+
 std::string RestServer::base_url() const {
   const std::string& host = impl_->options.bind_address;
   bool v6 = host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(impl_->bound_port) +
-         impl_->options.base_path;
+  return std::string(impl_->options.tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) +
+         ":" + std::to_string(impl_->bound_port) + impl_->options.base_path;
 }
 
 Result<std::unique_ptr<RestServer>> RestServer::start(KnowledgeEngine& engine,
@@ -38,6 +40,15 @@ Result<std::unique_ptr<RestServer>> RestServer::start(KnowledgeEngine& engine,
   if (options.base_path == "/") options.base_path.clear();
   if (options.bind_address.empty()) return invalid_argument("bind_address must not be empty");
   if (options.heartbeat.count() <= 0) return invalid_argument("heartbeat must be positive");
+  rest::TlsFiles tls_files;
+  if (options.tls) {
+    if (options.tls->certificate_file.empty() || options.tls->private_key_file.empty()) {
+      return invalid_argument("TLS needs both a certificate file and a private key file");
+    }
+    tls_files = {options.tls->certificate_file, options.tls->private_key_file,
+                 options.tls->client_ca_file};
+    GRIDKE_TRY(rest::check_tls_files(tls_files));
+  }
 
   auto impl = std::make_shared<Impl>(engine, std::move(options));
   Impl* raw = impl.get();
@@ -46,6 +57,11 @@ Result<std::unique_ptr<RestServer>> RestServer::start(KnowledgeEngine& engine,
                                 impl->options.outstanding_capacity, impl->options.heartbeat},
       [raw](const KbId& kb) { return raw->heartbeat_body(kb); });
   impl->hub->set_on_new_deadline([raw] { raw->kick_timer(); });
+  if (impl->options.registry) {
+    auto restored = impl->restore_registry();
+    if (!restored) return restored.error().with_context("restoring the knowledge-base registry");
+    impl->restored = *restored;
+  }
 
   // Port 0: probe for a free port, then bind it (retrying if another process took it meanwhile).
   const bool ephemeral = impl->options.port == 0;
@@ -57,10 +73,16 @@ Result<std::unique_ptr<RestServer>> RestServer::start(KnowledgeEngine& engine,
     }
     const std::string& host = impl->options.bind_address;
     bool v6 = host.find(':') != std::string::npos;
-    std::string uri = "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
+    std::string uri = std::string(impl->options.tls ? "https://" : "http://") +
+                      (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
     try {
       web::http::experimental::listener::http_listener_config config;
       config.set_timeout(std::chrono::seconds(300));
+      if (impl->options.tls) {
+        config.set_ssl_context_callback([tls_files](boost::asio::ssl::context& ctx) {
+          rest::configure_tls_context(ctx, tls_files, /*server=*/true);
+        });
+      }
       auto listener =
           std::make_unique<web::http::experimental::listener::http_listener>(uri, config);
       std::weak_ptr<Impl> weak = impl;
@@ -84,7 +106,9 @@ Result<std::unique_ptr<RestServer>> RestServer::start(KnowledgeEngine& engine,
                        std::to_string(impl->options.port) + ": " + last_error);
   }
   impl->timer = std::thread([raw] { raw->timer_loop(); });
-  impl->log(LogLevel::info, "REST server listening on http://" + impl->options.bind_address + ":" +
+  impl->log(LogLevel::info, std::string("REST server listening on ") +
+                                (impl->options.tls ? "https://" : "http://") +
+                                impl->options.bind_address + ":" +
                                 std::to_string(impl->bound_port) + impl->options.base_path);
   return std::unique_ptr<RestServer>(new RestServer(std::move(impl)));
 }

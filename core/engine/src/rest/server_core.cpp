@@ -1,18 +1,29 @@
 // RestServer::Impl: routing, the timer, and the knowledge-base endpoints (/sc, /sc/lease/renew,
 // GET /sc/ki). Semantics and messages follow NOTES.md §1.4.
+#include <cctype>
 #include <utility>
 
+#include "knowledge_endpoints.hpp"
 #include "server_impl.hpp"
 
 namespace gridke::engine {
 
-void RestServer::Impl::send(const Call& call, int status, std::string body, bool json) {
+void RestServer::Impl::send(const Call& call, int status, std::string body, bool json,
+                            bool challenge) {
+  // Durable before the client hears 200: a KI registered (or removed) through /sc/ki is saved
+  // here, since the endpoint replies right after changing the engine and the cache.
+  if (status == 200 && options.registry && call.path == options.base_path + "/sc/ki" &&
+      (call.req.method() == methods::POST || call.req.method() == methods::DEL)) {
+    if (auto kb = header(call.req, kb_header)) sync_registry_kis(*kb);
+  }
   http_response resp(static_cast<web::http::status_code>(status));
   auto& h = resp.headers();
   h.add("Access-Control-Allow-Origin", "*");
   h.add("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, HEAD, OPTIONS");
   h.add("Access-Control-Allow-Headers",
-        "Accept, Content-Type, Knowledge-Base-Id, Knowledge-Interaction-Id, Gridke-Deadline-Ms");
+        "Accept, Content-Type, Authorization, Knowledge-Base-Id, Knowledge-Interaction-Id, "
+        "Gridke-Deadline-Ms");
+  if (challenge) h.add("WWW-Authenticate", "Bearer realm=\"gridke\"");
   if (!body.empty()) resp.set_body(std::move(body), std::string(json ? json_type : "text/plain"));
   if (logs(LogLevel::debug)) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -123,7 +134,7 @@ void RestServer::Impl::timer_loop() {
 }
 
 void RestServer::Impl::handle(http_request req) {
-  Call call{std::move(req), {}, std::chrono::steady_clock::now()};
+  Call call{std::move(req), {}, std::chrono::steady_clock::now(), std::nullopt};
   call.path = rest::normalise_path(call.req.relative_uri().path());
   const std::string& m = call.req.method();
   if (m == methods::OPTIONS) {
@@ -152,7 +163,7 @@ void RestServer::Impl::handle(http_request req) {
   }
   bool takes_body = m == methods::POST || m == methods::PUT;
   if (!takes_body) {
-    dispatch(call, route, {});
+    route_call(std::move(call), route, {});
     return;
   }
   auto self = shared_from_this();
@@ -171,8 +182,18 @@ void RestServer::Impl::handle(http_request req) {
                              std::to_string(self->options.max_body_bytes) + " bytes.");
       return;
     }
-    self->dispatch(call, route, std::move(body));
+    self->route_call(std::move(call), route, std::move(body));
   });
+}
+
+void RestServer::Impl::route_call(Call call, const std::string& route, std::string body) {
+  try {
+    if (!authorise(call, route, body)) return;
+  } catch (const std::exception& e) {
+    log(LogLevel::error, "internal error authenticating " + call.path + ": " + e.what());
+    return send_message(call, 500, std::string("Internal server error: ") + e.what());
+  }
+  dispatch(call, route, std::move(body));
 }
 
 void RestServer::Impl::dispatch(const Call& call, const std::string& route, std::string body) {
@@ -209,8 +230,14 @@ void RestServer::Impl::dispatch(const Call& call, const std::string& route, std:
       return wrong_method("GET or POST");
     }
     if (route == "/sc/knowledge") {
-      if (m == methods::POST) return post_knowledge(call);
-      return wrong_method("POST");
+      if (m != methods::POST) return wrong_method("POST");
+      auto r = rest::post_domain_knowledge(engine, header(call.req, kb_header), body);
+      return send(call, r.status, std::move(r.body));
+    }
+    if (route == "/sc/ki/plan") {  // GridKE extension (docs/knowledge-network.md)
+      if (m != methods::GET) return wrong_method("GET");
+      auto r = rest::get_ki_plan(engine, header(call.req, kb_header), header(call.req, ki_header));
+      return send(call, r.status, std::move(r.body));
     }
     if (route == "/version") {
       if (m == methods::GET) return send_json(call, 200, Json{{"version", options.version}});
@@ -240,7 +267,12 @@ void RestServer::Impl::get_sc(const Call& call) {
     }
     if (out.empty()) return send_message(call, 404, "Knowledge base not found.");
   } else {
-    for (const auto& info : *all) out.push_back(wire::knowledge_base_to_json(info));
+    // With authentication, a knowledge base sees only itself.
+    for (const auto& info : *all) {
+      if (!call.identity || info.id == *call.identity) {
+        out.push_back(wire::knowledge_base_to_json(info));
+      }
+    }
   }
   send_json(call, 200, out);
 }
@@ -261,6 +293,7 @@ void RestServer::Impl::post_sc(const Call& call, const std::string& body) {
     return send_message(call, r.error().code() == ErrorCode::not_found ? 404 : 400,
                         r.error().message());
   }
+  std::optional<Clock::time_point> expiry;
   {
     std::lock_guard lock(mu);
     auto& e = kbs[info->id];
@@ -268,8 +301,19 @@ void RestServer::Impl::post_sc(const Call& call, const std::string& body) {
     e.created_here = true;
     e.lease_s = info->lease_renewal_time_s;
     if (e.lease_s) e.lease_expiry = Clock::now() + std::chrono::seconds(*e.lease_s);
+    expiry = e.lease_expiry;
   }
   hub->add_kb(info->id);
+  if (options.registry) {
+    // Durable before the client hears 200 (docs/operations.md "Durability").
+    if (auto saved = options.registry->save_knowledge_base(*info, expiry); !saved) {
+      log(LogLevel::error, "registry: " + saved.error().to_string());
+      (void)remove_kb(info->id);
+      return send_message(
+          call, 503,
+          "Knowledge base " + info->id + " could not be saved durably: " + saved.error().message());
+    }
+  }
   log(LogLevel::info, "knowledge base " + info->id + " registered (" + info->name + ")");
   send(call, 200, {});
 }
@@ -314,6 +358,11 @@ void RestServer::Impl::renew_lease(const Call& call) {
     expires = Clock::now() + std::chrono::seconds(*it->second.lease_s);
     it->second.lease_expiry = expires;
   }
+  if (options.registry) {
+    if (auto saved = options.registry->renew_lease(*kb, expires); !saved) {
+      log(LogLevel::error, "registry: " + saved.error().to_string());
+    }
+  }
   send_json(call, 200, Json{{"knowledgeBaseId", *kb}, {"expires", wire::format_time(expires)}});
 }
 
@@ -328,6 +377,178 @@ void RestServer::Impl::get_ki(const Call& call) {
   Json out = Json::array();
   for (const auto& r : *listed) out.push_back(wire::knowledge_interaction_to_json(r));
   send_json(call, 200, out);
+}
+
+// ---- security and durability ----
+
+namespace {
+
+// "Bearer <token>" → the token; nullopt for another scheme or an empty token.
+std::optional<std::string> bearer_token(std::string_view value) {
+  constexpr std::string_view scheme = "bearer ";
+  if (value.size() <= scheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != scheme[i]) return std::nullopt;
+  }
+  std::string_view token = value.substr(scheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\r')) token.remove_suffix(1);
+  if (token.empty()) return std::nullopt;
+  return std::string(token);
+}
+
+}  // namespace
+
+bool RestServer::Impl::authorise(Call& call, const std::string& route, const std::string& body) {
+  if (!options.authenticate) return true;
+  if (route != "/sc" && !route.starts_with("/sc/")) return true;  // /version stays open
+  auto deny = [&](int status, const std::string& message) {
+    log(LogLevel::warn,
+        call.req.method() + " " + call.path + " -> " + std::to_string(status) + ": " + message);
+    // replace: a message may quote bytes of a request body that are not UTF-8.
+    send(call, status,
+         wire::response_message("error", message)
+             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+         true, status == 401);
+    return false;
+  };
+  auto auth = header(call.req, "Authorization");
+  if (!auth) {
+    return deny(401,
+                "Missing credentials: this server requires 'Authorization: Bearer <token>' on "
+                "every /sc call (tokens are issued with 'gridke token create --kb IRI').");
+  }
+  auto token = bearer_token(*auth);
+  if (!token) {
+    std::string scheme = auth->substr(0, auth->find(' '));
+    return deny(401, "Unsupported Authorization header (scheme '" + scheme.substr(0, 20) +
+                         "'): use 'Authorization: Bearer <token>'.");
+  }
+  auto identity = options.authenticate(*token);
+  if (!identity) {
+    return deny(identity.error().code() == ErrorCode::permission_denied ? 403 : 401,
+                identity.error().message());
+  }
+  if (auto kb = header(call.req, kb_header); kb && *kb != *identity) {
+    return deny(403, "The token of knowledge base " + *identity + " cannot act as knowledge base " +
+                         *kb +
+                         " (Knowledge-Base-Id header): a knowledge base can act only as "
+                         "itself.");
+  }
+  if (route == "/sc" && call.req.method() == methods::POST) {
+    auto json = wire::parse_json(body);
+    if (json && json->is_object()) {
+      auto it = json->find("knowledgeBaseId");
+      if (it != json->end() && it->is_string() && it->get<std::string>() != *identity) {
+        return deny(403, "The token of knowledge base " + *identity +
+                             " cannot register knowledge base " + it->get<std::string>() +
+                             ": a knowledge base can act only as itself.");
+      }
+    }
+  }
+  call.identity = std::move(*identity);
+  return true;
+}
+
+void RestServer::Impl::sync_registry_kis(const KbId& kb) {
+  std::vector<StoredKnowledgeInteraction> added;
+  std::vector<KiId> dropped;
+  {
+    std::lock_guard lock(mu);
+    auto it = kbs.find(kb);
+    if (it == kbs.end() || !it->second.created_here) return;
+    const KbEntry& e = it->second;
+    for (const auto& [id, r] : e.kis) {
+      if (!e.persisted.contains(id)) {
+        added.push_back({id, wire::knowledge_interaction_request_json(r.definition).dump()});
+      }
+    }
+    for (const auto& id : e.persisted) {
+      if (!e.kis.contains(id)) dropped.push_back(id);
+    }
+  }
+  for (const auto& ki : added) {
+    if (auto r = options.registry->save_knowledge_interaction(kb, ki); !r) {
+      log(LogLevel::error, "registry: " + r.error().to_string());
+      continue;
+    }
+    std::lock_guard lock(mu);
+    if (auto it = kbs.find(kb); it != kbs.end()) it->second.persisted.insert(ki.id);
+  }
+  for (const auto& id : dropped) {
+    if (auto r = options.registry->remove_knowledge_interaction(kb, id); !r) {
+      log(LogLevel::error, "registry: " + r.error().to_string());
+      continue;
+    }
+    std::lock_guard lock(mu);
+    if (auto it = kbs.find(kb); it != kbs.end()) it->second.persisted.erase(id);
+  }
+}
+
+Result<std::size_t> RestServer::Impl::restore_registry() {
+  GRIDKE_ASSIGN_OR_RETURN(auto saved, options.registry->load());
+  std::size_t count = 0;
+  const auto now = Clock::now();
+  for (auto& stored : saved) {
+    const KbId& id = stored.info.id;
+    if (stored.lease_expiry && *stored.lease_expiry <= now) {
+      log(LogLevel::info, "registry: the lease of knowledge base " + id +
+                              " expired while the server was down; removing it");
+      (void)options.registry->remove_knowledge_base(id);
+      continue;
+    }
+    if (auto r = engine.create_knowledge_base(stored.info);
+        !r && r.error().code() != ErrorCode::already_exists) {
+      log(LogLevel::error,
+          "registry: cannot restore knowledge base " + id + ": " + r.error().to_string());
+      continue;
+    }
+    KbEntry entry;
+    entry.created_here = true;
+    entry.lease_s = stored.info.lease_renewal_time_s;
+    entry.lease_expiry = stored.lease_expiry;
+    hub->add_kb(id);
+    const std::string prefix = id + "/interaction/";
+    for (const auto& ki : stored.kis) {
+      auto json = wire::parse_json(ki.definition_json);
+      auto def = json ? wire::knowledge_interaction_from_json(*json)
+                      : Result<ki::KnowledgeInteraction>(json.error());
+      if (!def) {
+        log(LogLevel::error, "registry: cannot restore knowledge interaction " + ki.id + ": " +
+                                 def.error().to_string());
+        continue;
+      }
+      // An unnamed KI got a random id; naming it after that id keeps the id stable.
+      if (def->name.empty() && ki.id.starts_with(prefix)) def->name = ki.id.substr(prefix.size());
+      Handler handler;
+      if (!ki::is_proactive(def->kind)) {
+        handler = [hub = hub, kb = id](const HandleRequest& request, Reply reply) {
+          hub->deliver(kb, request, std::move(reply));
+        };
+      }
+      auto registered = engine.register_ki(id, *def, std::move(handler));
+      if (!registered) {
+        log(LogLevel::error, "registry: cannot restore knowledge interaction " + ki.id + ": " +
+                                 registered.error().to_string());
+        continue;
+      }
+      if (*registered != ki.id) {
+        (void)options.registry->remove_knowledge_interaction(id, ki.id);
+        (void)options.registry->save_knowledge_interaction(
+            id, {*registered, wire::knowledge_interaction_request_json(*def).dump()});
+      }
+      entry.kis[*registered] = RegisteredKi{*registered, *def};
+      entry.persisted.insert(*registered);
+    }
+    log(LogLevel::info, "registry: restored knowledge base " + id + " with " +
+                            std::to_string(entry.kis.size()) + " knowledge interactions");
+    {
+      std::lock_guard lock(mu);
+      kbs[id] = std::move(entry);
+    }
+    ++count;
+  }
+  return count;
 }
 
 }  // namespace gridke::engine

@@ -296,14 +296,4 @@ void RestServer::Impl::post_handle(const Call& call, const std::string& body) {
   send(call, 200, {});
 }
 
-void RestServer::Impl::post_knowledge(const Call& call) {
-  auto kb = header(call.req, kb_header);
-  if (!kb) return send_message(call, 400, "Missing valid Knowledge-Base-Id header.");
-  if (!kb_exists(*kb)) return send_message(call, 404, "Knowledge base not found.");
-  send_message(call, 501,
-               "Domain knowledge (POST /sc/knowledge) is not supported by this GridKE server yet: "
-               "its Jena rules are not applied. Register ANSWER/REACT knowledge interactions "
-               "instead.");
-}
-
 }  // namespace gridke::engine

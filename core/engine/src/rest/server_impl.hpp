@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -55,6 +56,7 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
     std::optional<Clock::time_point> lease_expiry;
     std::map<KiId, RegisteredKi> kis;  // cache of the engine's KIs, for validation
     bool created_here = false;
+    std::set<KiId> persisted;  // KIs saved in options.registry
   };
 
   // One HTTP exchange: the request, its normalised path and the start time for the log.
@@ -62,6 +64,7 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
     http_request req;
     std::string path;
     std::chrono::steady_clock::time_point start;
+    std::optional<KbId> identity;  // the token's KB when authentication is on
   };
 
   Impl(KnowledgeEngine& e, RestServerOptions o) : engine(e), options(std::move(o)) {}
@@ -112,9 +115,11 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
     if (logs(level)) options.log(level, line);
   }
 
-  void send(const Call& call, int status, std::string body, bool json = true);
+  // `challenge`: add WWW-Authenticate (401 answers).
+  void send(const Call& call, int status, std::string body, bool json = true,
+            bool challenge = false);
   void send_json(const Call& call, int status, const Json& body) {
-    send(call, status, body.dump());
+    send(call, status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   void send_message(const Call& call, int status, std::string_view message,
                     std::string_view type = "error") {
@@ -137,10 +142,29 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
   Result<void> remove_kb(const KbId& kb) {
     hub->remove_kb(kb);
     auto r = engine.delete_knowledge_base(kb);
-    std::lock_guard lock(mu);
-    kbs.erase(kb);
+    bool durable = false;
+    {
+      std::lock_guard lock(mu);
+      auto it = kbs.find(kb);
+      durable = it != kbs.end() && it->second.created_here;
+      kbs.erase(kb);
+    }
+    if (durable && options.registry) {
+      if (auto saved = options.registry->remove_knowledge_base(kb); !saved) {
+        log(LogLevel::error, "registry: " + saved.error().to_string());
+      }
+    }
     return r;
   }
+
+  // ---- security and durability (server_core.cpp) ----
+  // Authentication of /sc… calls: sets call.identity, or answers 401/403 and returns false.
+  bool authorise(Call& call, const std::string& route, const std::string& body);
+  // Saves KIs registered (and forgets KIs removed) through POST/DELETE /sc/ki of `kb`.
+  void sync_registry_kis(const KbId& kb);
+  // Re-creates the knowledge bases saved in options.registry; returns how many.
+  Result<std::size_t> restore_registry();
+  std::size_t restored = 0;
 
   // ---- timer: heartbeats and leases ----
   void kick_timer() {
@@ -157,6 +181,8 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
   void handle(http_request req);
 
   void dispatch(const Call& call, const std::string& route, std::string body);
+  // Authentication, then dispatch.
+  void route_call(Call call, const std::string& route, std::string body);
 
   Result<Json> body_json(const std::string& body) {
     if (body.empty())
@@ -181,7 +207,6 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
   void proactive(const Call& call, const std::string& body, bool is_ask);
   void get_handle(const Call& call);
   void post_handle(const Call& call, const std::string& body);
-  void post_knowledge(const Call& call);
 };
 
 }  // namespace gridke::engine

@@ -563,4 +563,160 @@ Json response_message(std::string_view type, std::string_view message) {
   return Json{{"messageType", type}, {"message", message}};
 }
 
+namespace {
+
+Result<std::string> text_field(const Json& j, std::string_view schema, std::string_view field) {
+  const Json* v = member(j, field);
+  if (v == nullptr || !v->is_string()) {
+    return parse_error(std::string(schema) + " " + std::string(field) + " must be a string");
+  }
+  return v->get<std::string>();
+}
+
+Result<ki::KiKind> kind_field(const Json& j, std::string_view schema) {
+  GRIDKE_ASSIGN_OR_RETURN(auto text, text_field(j, schema, "knowledgeInteractionType"));
+  auto kind = ki::parse_ki_kind(text);
+  if (!kind) {
+    return parse_error(std::string(schema) + " knowledgeInteractionType '" + text +
+                       "' is not a knowledge interaction type");
+  }
+  return *kind;
+}
+
+Result<int> int_field(const Json& j, std::string_view schema, std::string_view field) {
+  const Json* v = member(j, field);
+  if (v == nullptr || !v->is_number_integer()) {
+    return parse_error(std::string(schema) + " " + std::string(field) + " must be an integer");
+  }
+  return v->get<int>();
+}
+
+Result<std::vector<std::string>> strings_field(const Json& j, std::string_view schema,
+                                               std::string_view field) {
+  const Json* v = member(j, field);
+  if (v == nullptr) return std::vector<std::string>{};
+  return string_array(*v, schema, field);
+}
+
+}  // namespace
+
+Json plan_explanation_to_json(const PlanExplanation& e) {
+  Json steps = Json::array();
+  for (const auto& s : e.steps) {
+    Json mapping = Json::object();
+    for (const auto& [from, to] : s.variable_map) mapping[from] = to;
+    steps.push_back(Json{{"knowledgeBaseId", s.knowledge_base},
+                         {"knowledgeInteractionId", s.knowledge_interaction},
+                         {"name", s.name},
+                         {"knowledgeInteractionType", ki::to_string(s.kind)},
+                         {"role", s.role},
+                         {"depth", s.depth},
+                         {"covers", s.covers},
+                         {"variableMapping", std::move(mapping)}});
+  }
+  Json misses = Json::array();
+  for (const auto& m : e.near_misses) {
+    Json j{{"knowledgeBaseId", m.knowledge_base},
+           {"knowledgeInteractionId", m.knowledge_interaction},
+           {"name", m.name},
+           {"knowledgeInteractionType", ki::to_string(m.kind)},
+           {"reason", m.reason},
+           {"unmatched", m.unmatched},
+           {"extra", m.extra}};
+    if (m.matches_at_level) j["matchesAtLevel"] = *m.matches_at_level;
+    misses.push_back(std::move(j));
+  }
+  Json out{{"knowledgeBaseId", e.knowledge_base},
+           {"knowledgeInteractionId", e.knowledge_interaction},
+           {"knowledgeInteractionType", ki::to_string(e.kind)},
+           {"matchLevel", e.level},
+           {"networkVersion", e.network_version},
+           {"plan", std::move(steps)},
+           {"nearMisses", std::move(misses)}};
+  if (e.kind == ki::KiKind::ask) {
+    Json gaps = Json::array();
+    for (const auto& gap : e.gaps) {
+      Json g = Json::array();
+      for (const auto& t : gap) g.push_back(t.to_string());
+      gaps.push_back(std::move(g));
+    }
+    out["knowledgeGaps"] = std::move(gaps);
+  }
+  return out;
+}
+
+Result<PlanExplanation> plan_explanation_from_json(const Json& json) {
+  constexpr std::string_view schema = "PlanExplanation";
+  if (!json.is_object()) return parse_error("PlanExplanation must be a JSON object");
+  PlanExplanation e;
+  GRIDKE_ASSIGN_OR_RETURN(e.knowledge_base, text_field(json, schema, "knowledgeBaseId"));
+  GRIDKE_ASSIGN_OR_RETURN(e.knowledge_interaction,
+                          text_field(json, schema, "knowledgeInteractionId"));
+  GRIDKE_ASSIGN_OR_RETURN(e.kind, kind_field(json, schema));
+  GRIDKE_ASSIGN_OR_RETURN(e.level, int_field(json, schema, "matchLevel"));
+  if (const Json* v = member(json, "networkVersion"); v != nullptr && v->is_number_unsigned()) {
+    e.network_version = v->get<std::uint64_t>();
+  }
+  if (const Json* plan = member(json, "plan")) {
+    if (!plan->is_array()) return parse_error("PlanExplanation plan must be an array");
+    for (const Json& j : *plan) {
+      constexpr std::string_view step_schema = "PlanExplanation plan[]";
+      PlanStep s;
+      GRIDKE_ASSIGN_OR_RETURN(s.knowledge_base, text_field(j, step_schema, "knowledgeBaseId"));
+      GRIDKE_ASSIGN_OR_RETURN(s.knowledge_interaction,
+                              text_field(j, step_schema, "knowledgeInteractionId"));
+      GRIDKE_ASSIGN_OR_RETURN(s.kind, kind_field(j, step_schema));
+      GRIDKE_ASSIGN_OR_RETURN(s.role, text_field(j, step_schema, "role"));
+      GRIDKE_ASSIGN_OR_RETURN(s.depth, int_field(j, step_schema, "depth"));
+      if (const Json* n = member(j, "name"); n != nullptr && n->is_string()) s.name = *n;
+      GRIDKE_ASSIGN_OR_RETURN(s.covers, strings_field(j, step_schema, "covers"));
+      if (const Json* m = member(j, "variableMapping"); m != nullptr && m->is_object()) {
+        for (const auto& [from, to] : m->items()) {
+          if (!to.is_string()) {
+            return parse_error("PlanExplanation plan[] variableMapping values must be strings");
+          }
+          s.variable_map.emplace_back(from, to.get<std::string>());
+        }
+      }
+      e.steps.push_back(std::move(s));
+    }
+  }
+  if (const Json* misses = member(json, "nearMisses")) {
+    if (!misses->is_array()) return parse_error("PlanExplanation nearMisses must be an array");
+    for (const Json& j : *misses) {
+      constexpr std::string_view miss_schema = "PlanExplanation nearMisses[]";
+      NearMiss m;
+      GRIDKE_ASSIGN_OR_RETURN(m.knowledge_base, text_field(j, miss_schema, "knowledgeBaseId"));
+      GRIDKE_ASSIGN_OR_RETURN(m.knowledge_interaction,
+                              text_field(j, miss_schema, "knowledgeInteractionId"));
+      GRIDKE_ASSIGN_OR_RETURN(m.kind, kind_field(j, miss_schema));
+      GRIDKE_ASSIGN_OR_RETURN(m.reason, text_field(j, miss_schema, "reason"));
+      if (const Json* n = member(j, "name"); n != nullptr && n->is_string()) m.name = *n;
+      GRIDKE_ASSIGN_OR_RETURN(m.unmatched, strings_field(j, miss_schema, "unmatched"));
+      GRIDKE_ASSIGN_OR_RETURN(m.extra, strings_field(j, miss_schema, "extra"));
+      if (const Json* l = member(j, "matchesAtLevel"); l != nullptr && l->is_number_integer()) {
+        m.matches_at_level = l->get<int>();
+      }
+      e.near_misses.push_back(std::move(m));
+    }
+  }
+  if (const Json* gaps = member(json, "knowledgeGaps")) {
+    if (!gaps->is_array()) return parse_error("PlanExplanation knowledgeGaps must be an array");
+    for (const Json& gap : *gaps) {
+      GRIDKE_ASSIGN_OR_RETURN(auto triples, string_array(gap, schema, "knowledgeGaps"));
+      KnowledgeGap parsed;
+      for (const auto& t : triples) {
+        auto p = pattern::GraphPattern::parse(t + " .");
+        if (!p || p->size() != 1) {
+          return parse_error("PlanExplanation knowledgeGaps holds '" + t +
+                             "', which is not one triple pattern");
+        }
+        parsed.push_back(p->triples().front());
+      }
+      e.gaps.push_back(std::move(parsed));
+    }
+  }
+  return e;
+}
+
 }  // namespace gridke::engine::wire

@@ -13,6 +13,7 @@
 
 #include "gridke/base/result.hpp"
 #include "gridke/engine/exchange.hpp"
+#include "gridke/engine/explain.hpp"
 
 namespace gridke::engine::wire {
 
@@ -74,6 +75,15 @@ struct WireHandleRequest {
   long long handle_request_id = 0;
 };
 Result<WireHandleRequest> handle_request_from_json(const Json& json);
+
+/// GET /sc/ki/plan (GridKE extension): a PlanExplanation as JSON (docs/knowledge-network.md):
+/// {"knowledgeBaseId", "knowledgeInteractionId", "knowledgeInteractionType", "matchLevel",
+///  "networkVersion", "plan": [{knowledgeBaseId, knowledgeInteractionId, name, type, role, depth,
+///  covers: [..], variableMapping: {from: to}}], "nearMisses": [{..., reason, unmatched, extra,
+///  matchesAtLevel?}], "knowledgeGaps": [[..]] (ASK only)}.
+Json plan_explanation_to_json(const PlanExplanation& e);
+/// Inverse of plan_explanation_to_json. Errors: parse_error naming the field.
+Result<PlanExplanation> plan_explanation_from_json(const Json& json);
 
 /// {"messageType": type, "message": message}.
 Json response_message(std::string_view type, std::string_view message);

@@ -21,7 +21,10 @@
 #include <string_view>
 #include <vector>
 
+#include "gridke/engine/explain.hpp"
 #include "gridke/engine/knowledge_engine.hpp"
+#include "gridke/engine/metadata.hpp"
+#include "gridke/engine/policy.hpp"
 
 namespace gridke::engine {
 
@@ -45,6 +48,16 @@ class EmbeddedEngine final : public KnowledgeEngine {
     std::size_t max_combinations = 100'000;
     /// How many REACT KIs deep a chain may go (backward for ASK, forward for POST).
     int max_chain_depth = 4;
+    /// Access control (policy.hpp): asked once per candidate KI of each call; a denied
+    /// candidate is not contacted and shows as FAILED "access denied: <reason>". Null: allow all.
+    std::shared_ptr<ExchangePolicy> policy;
+    /// Audit (policy.hpp): told of every finished ask/post, before the caller's callback.
+    std::shared_ptr<ExchangeObserver> observer;
+    /// Reuse plans per (KI, recipients, network version). Off: plan on every call, as the KE
+    /// does (for measuring the cache's gain; NOTES §6, TNO issue #544).
+    bool cache_plans = true;
+    /// Tell user REACT KIs on the meta pattern about new, changed and removed KBs (NOTES §2.5).
+    bool post_metadata = true;
   };
 
   EmbeddedEngine();
@@ -68,6 +81,22 @@ class EmbeddedEngine final : public KnowledgeEngine {
   void post_async(std::string_view kb, std::string_view ki, pattern::BindingSet bindings,
                   CallOptions options, PostCallback done) override;
 
+  /// Replaces the domain knowledge of a KB (POST /sc/knowledge; domain_knowledge.hpp); an empty
+  /// text clears it. Used by that KB's own ASK/POST at level >= 2. Errors: not_found (unknown
+  /// KB), invalid_argument ("The provided domain knowledge should parse correctly: ...").
+  Result<void> set_domain_knowledge(std::string_view kb, std::string_view rules) override;
+  /// The domain knowledge of a KB as last set (the runtime default until then).
+  Result<std::string> domain_knowledge(std::string_view kb) const;
+  /// Runtime-wide default domain knowledge (the KE's ke.domain.knowledge.path): every KB created
+  /// afterwards starts with it. Errors as set_domain_knowledge().
+  Result<void> set_default_domain_knowledge(std::string_view rules);
+
+  /// What an ASK/POST of this KI would do now (explain.hpp): the KIs and rules it would contact,
+  /// how variables map, near misses with reasons and knowledge gaps. Does not contact anybody.
+  /// Errors: as ask_async() for the KB and KI, planning errors (combination bound).
+  Result<PlanExplanation> explain(std::string_view kb, std::string_view ki,
+                                  const RecipientSelector& recipients = {}) const override;
+
   /// Increases on every change of a KB or KI; cached plans are valid for one version.
   std::uint64_t network_version() const;
   /// Number of plans built so far (cache misses); lets tests see that plans are reused.
@@ -75,6 +104,10 @@ class EmbeddedEngine final : public KnowledgeEngine {
   const Options& options() const noexcept;
 
  private:
+  // Posts a KB's metadata from its meta POST KI `which` to the REACT KIs it reaches.
+  void post_metadata(const KnowledgeBaseInfo& kb, const std::vector<RegisteredKi>& kis,
+                     meta::MetaKi which);
+
   std::shared_ptr<detail::EngineCore> core_;
 };
 

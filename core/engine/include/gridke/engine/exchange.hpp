@@ -40,10 +40,10 @@ struct RegisteredKi {
 
 /// What an ANSWER or REACT handler receives.
 struct HandleRequest {
-  KiId ki_id;               ///< the handler's own KI
-  ki::KiKind kind;          ///< answer or react
-  KbId requesting_kb;       ///< the asking/posting KB
-  KiId requesting_ki;       ///< the asking/posting KI
+  KiId ki_id;          ///< the handler's own KI
+  ki::KiKind kind;     ///< answer or react
+  KbId requesting_kb;  ///< the asking/posting KB
+  KiId requesting_ki;  ///< the asking/posting KI
   /// ANSWER: the ask bindings renamed to this KI's variables (may be empty: unconstrained).
   /// REACT: the argument bindings in this KI's variables.
   pattern::BindingSet bindings;

@@ -9,6 +9,7 @@
 
 #include "gridke/base/result.hpp"
 #include "gridke/engine/exchange.hpp"
+#include "gridke/engine/explain.hpp"
 
 namespace gridke::engine {
 
@@ -55,10 +56,29 @@ class KnowledgeEngine {
   virtual void post_async(std::string_view kb, std::string_view ki, pattern::BindingSet bindings,
                           CallOptions options, PostCallback done) = 0;
 
+  /// Replaces a KB's domain knowledge (Jena rules subset, domain_knowledge.hpp; the KE's
+  /// POST /sc/knowledge). Engines without reasoning over rules return unimplemented.
+  virtual Result<void> set_domain_knowledge(std::string_view kb, std::string_view rules) {
+    (void)kb;
+    (void)rules;
+    return Error(ErrorCode::unimplemented,
+                 "this knowledge engine does not accept domain knowledge");
+  }
+
+  /// The plan an ASK/POST of a KI would run, with near misses (explain.hpp). Engines that cannot
+  /// explain return unimplemented.
+  virtual Result<PlanExplanation> explain(std::string_view kb, std::string_view ki,
+                                          const RecipientSelector& recipients = {}) const {
+    (void)kb;
+    (void)ki;
+    (void)recipients;
+    return Error(ErrorCode::unimplemented, "this knowledge engine cannot explain its plans");
+  }
+
   /// Blocking forms of ask_async/post_async. REQUIRES: not called from a handler thread of
   /// the same engine when that could starve its pool (use the async forms there).
-  Result<AskResult> ask(std::string_view kb, std::string_view ki,
-                        pattern::BindingSet bindings = {}, CallOptions options = {});
+  Result<AskResult> ask(std::string_view kb, std::string_view ki, pattern::BindingSet bindings = {},
+                        CallOptions options = {});
   Result<PostResult> post(std::string_view kb, std::string_view ki, pattern::BindingSet bindings,
                           CallOptions options = {});
 };

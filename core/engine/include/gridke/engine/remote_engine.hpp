@@ -14,10 +14,19 @@
 // Thread safety: internally synchronised. Handlers run on cpprestsdk worker threads; the
 // blocking calls (create/delete/register/ask()/post()) must not be made from a handler when that
 // could exhaust the worker pool — use ask_async/post_async there.
+// Security (docs/security.md): https base URLs are verified against the system CAs or `ca_file`
+// (host name included); a client certificate can be presented for mutual TLS. With bearer
+// tokens, each request carries the token of the knowledge base it acts for: `tokens[kb]`, else
+// `token`, else `token_file`, else the GRIDKE_TOKEN environment variable. Tokens are secrets:
+// they come from files or the environment, never from command lines, and are never logged.
+// 401/403 answers become unauthenticated/permission_denied errors with the server's message.
+//
 // Ownership: owns its HTTP clients and threads. The destructor stops the loops and deletes the
 // knowledge bases it created from the server (best effort, bounded by call_timeout).
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,12 +56,27 @@ struct RemoteEngineOptions {
   /// Send the per-call deadline to the server in the Gridke-Deadline-Ms header (a GridKE
   /// extension; TNO servers ignore it).
   bool send_deadline_header = true;
+
+  /// https: PEM file of the CA that signed the server's certificate (empty: system CAs).
+  std::string ca_file;
+  /// Mutual TLS: this client's certificate (chain) and private key, PEM.
+  std::string client_certificate_file;
+  std::string client_private_key_file;
+  /// Bearer token for every knowledge base without its own entry in `tokens`.
+  std::string token;
+  /// Per-knowledge-base bearer tokens (one RemoteEngine hosting several KBs).
+  std::map<std::string, std::string, std::less<>> tokens;
+  /// A file holding the default token (first line), read by connect() when `token` is empty.
+  std::string token_file;
+  /// When `token` and `token_file` are empty, read the default token from GRIDKE_TOKEN.
+  bool token_from_environment = true;
 };
 
 class RemoteEngine final : public KnowledgeEngine {
  public:
   /// Creates the client; it does not contact the server yet (a server that is down is fine:
-  /// calls fail with unavailable, loops retry). Errors: invalid_argument (bad base_url).
+  /// calls fail with unavailable, loops retry). Errors: invalid_argument (bad base_url; a TLS
+  /// or token file that cannot be used, naming it).
   static Result<std::unique_ptr<RemoteEngine>> connect(RemoteEngineOptions options);
   ~RemoteEngine() override;
   RemoteEngine(const RemoteEngine&) = delete;

@@ -143,6 +143,13 @@ class JsonServer {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Sizes cpprestsdk's process-wide I/O thread pool (every listener and client in the process
+/// shares it; the library default is 40). Must run before the first listener or client is
+/// created. Fewer threads mean fewer context switches per request: 4 halves the KE REST round
+/// trip on two cores (docs/performance.md); keep at least 2, since a handler may wait on another
+/// request. Errors: invalid_argument (threads < 2); failed_precondition (the pool exists).
+Result<void> set_io_threads(std::size_t threads);
+
 /// A free TCP port on `host` (bind to port 0, read it back, close). Errors: unavailable.
 Result<std::uint16_t> pick_free_port(const std::string& host);
 

@@ -31,6 +31,7 @@
 // before returning). Ownership: results are values.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,9 @@ struct AnalysisOptions {
   bool use_indoor_temperature = true;             ///< when the dataset has it
   bool use_occupancy = true;                      ///< when the dataset has it
   int threads = 1;  ///< worker threads over customers (results do not depend on it)
+  /// Called after each customer with (customers done, customers in total), from the worker
+  /// threads (so it must be thread-safe); empty = no reports.
+  std::function<void(std::size_t, std::size_t)> progress;
 };
 
 /// One signal level in one slot of one customer.

@@ -17,6 +17,9 @@
 // Thread safety: pure function. Ownership: returns a new string.
 
 #include <string>
+#include <string_view>
+
+#include "gridke/base/result.hpp"
 
 #include "gridke/services/flexibility_response/flexibility_model.hpp"
 
@@ -24,5 +27,14 @@ namespace gridke::services::flexibility_response {
 
 /// Serialises `result`; indent < 0 = compact, otherwise pretty-printed with that indent.
 std::string to_d43_json(const FlexibilityResult& result, int indent = -1);
+
+/// Parses the output of to_d43_json back (for charts, the SSA and clients of the REST API).
+/// Restored: the header, user ids, per slot the baseline power and prediction interval, per
+/// level the power and its prediction interval, flexibility, its standard error and p-value,
+/// ranking and reliability; `estimated` from the nulls; expected_direction recomputed. Not in
+/// the JSON and left at their defaults: observations, t statistics, mean CIs, R², notes.
+/// Errors: parse_error (not JSON, naming line and column); invalid_argument naming the member
+/// ("customers[3].Time_series[7].y_PowerD: must be a number or null, got string").
+Result<FlexibilityResult> from_d43_json(std::string_view text);
 
 }  // namespace gridke::services::flexibility_response

@@ -2,8 +2,10 @@
 // JSON of the Sensitivities Engine in the D4.3 §4.1.3 shapes: request bodies (Table 8
 // "historicalFromMeters", Table 9 "historicalFromAppliances") and Outputs 1-3. Field names are
 // the D4.3 ones (snake_case: meter_id, master_id, v_measured, p_measured, appliance_type, ...).
-// Output 1 adds, beside D4.3's "sensitivity", "standard_error" per coefficient and per voltage
-// point "r_squared", "residual_sigma" and "samples", plus top-level "reference", "mode",
+// Request bodies are read by a streaming (SAX) parser straight into the structs below: no JSON
+// tree is built, so a 100 MB upload costs its text plus 24 bytes per record. Unknown keys are
+// skipped. Output 1 adds, beside D4.3's "sensitivity", "standard_error" per coefficient and per
+// voltage point "r_squared", "residual_sigma" and "samples", plus top-level "reference", "mode",
 // "lambda", "condition_number" and "data_quality"; parse_sensitivity_matrix() reads all of it
 // back (used by the job store). Times are ISO 8601 UTC ("2018-09-26T00:00:00Z").
 //
@@ -12,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gridke/base/result.hpp"
@@ -28,6 +31,11 @@ Result<HistoricalData> parse_historical_data(std::string_view json);
 /// A registration body: the same shape as historical data (D4.3: "The structure is the same as
 /// the update method"); measurements may be absent. Errors: parse_error with the JSON path.
 Result<GridRegistration> parse_registration(std::string_view network_id, std::string_view json);
+
+/// A registration body with whatever measurements it carries (possibly none), read in one pass.
+/// Errors: parse_error with the JSON path.
+Result<std::pair<GridRegistration, HistoricalData>> parse_registration_upload(
+    std::string_view network_id, std::string_view json);
 
 /// {"historicalFromAppliances": [...]} (or the bare array). appliance_type must be 1..4.
 /// Errors: parse_error with the JSON path.

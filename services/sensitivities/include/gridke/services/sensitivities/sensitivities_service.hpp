@@ -4,15 +4,18 @@
 // asynchronous jobs (request id, progress, result, removal), all stored in one SQLite database
 // (WAL journal) so that grids, data, results and unfinished jobs survive a restart.
 //
-// Jobs: submit_*() validates what can be checked at once (unknown grid, bad rows), stores the
-// input with the job and returns a request id; one worker thread runs jobs in submission order.
-//   update_historical_data — merges the rows into the grid's history (a row with the same meter
-//     and timestamp replaces the stored one), then recomputes the sensitivities (D4.3: "The
-//     arrival of a new set of historical measurements triggers the recalculation"). When the
-//     merged data is not yet usable (partial network, < 3 months) the rows stay stored and the
-//     job fails with that reason. Result: Output 1 JSON.
+// Storage goes through core/storage (storage::Database: WAL, synchronous=FULL).
+//
+// Jobs: submit_*() validates what can be checked at once (unknown grid, bad rows) and returns a
+// request id; one worker thread runs jobs in submission order.
+//   update_historical_data — the rows are merged into the grid's history (a row with the same
+//     meter and timestamp replaces the stored one) in the transaction that queues the job, so
+//     the upload is stored once; the job recomputes the sensitivities (D4.3: "The arrival of a
+//     new set of historical measurements triggers the recalculation"). When the merged data is
+//     not yet usable (partial network, < 3 months) the rows stay stored and the job fails with
+//     that reason. Result: Output 1 JSON.
 //   load_correlation — Output 2 JSON; flexibility_requirements — Output 3 JSON. Both need
-//     sensitivities (failed_precondition otherwise).
+//     sensitivities (failed_precondition otherwise); their appliance data are stored with the job.
 // A job left `running` by a crash is queued again when the database is reopened.
 //
 // Thread safety: internally synchronised; every method may be called from any thread.
@@ -83,6 +86,10 @@ class SensitivitiesService {
   Result<void> remove_grid(std::string_view network_id);
   /// Errors: not_found.
   Result<GridRegistration> grid(std::string_view network_id) const;
+  /// The ids of every registered grid, sorted.
+  Result<std::vector<std::string>> grids() const;
+  /// The stored history of a grid (every registered meter, records by time). Errors: not_found.
+  Result<HistoricalData> history(std::string_view network_id) const;
 
   /// Errors: not_found (grid); invalid_argument from validate_upload (every bad row named).
   Result<std::string> submit_historical_data(std::string_view network_id, HistoricalData data);
@@ -98,6 +105,8 @@ class SensitivitiesService {
 
   /// Errors: not_found for an unknown request id.
   Result<JobStatus> job(std::string_view request_id) const;
+  /// The most recent job of `kind` for a grid, if any. Errors: not_found (grid).
+  Result<std::optional<JobStatus>> latest_job(std::string_view network_id, JobKind kind) const;
   /// Forgets a finished or queued job. Errors: not_found; failed_precondition while running.
   Result<void> remove_job(std::string_view request_id);
 

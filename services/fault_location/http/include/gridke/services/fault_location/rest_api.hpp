@@ -13,15 +13,19 @@
 //   POST/GET /subscriptions, DELETE /{id} callbacks: each notification change is POSTed to the
 //                                         callback URL, retried with exponential back-off
 // Bad input answers 400 with {"error": "invalid_argument", "message": "<field>: ..."}.
+// Served by a gridke::http::JsonServer (Router), so 404/405/413 and malformed-JSON answers
+// follow core/http's conventions; callbacks go through http::CallbackDispatcher.
 // Thread safety: internally synchronised; stop() may be called from any thread, once or more.
 // Ownership: the service must outlive the RestApi.
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "gridke/base/result.hpp"
+#include "gridke/http/server.hpp"
 #include "gridke/services/fault_location/fault_location_service.hpp"
 
 namespace gridke::services::fault_location {
@@ -30,6 +34,7 @@ struct RestOptions {
   std::string bind_address = "127.0.0.1";
   std::uint16_t port = 0;  ///< 0 = an ephemeral port (see RestApi::port())
   std::string base_path = "/GridObservability";
+  std::optional<http::TlsOptions> tls;  ///< https when set (e.g. beside a TLS KE in serve)
   /// > 0: a background thread runs service.tick() this often (a deployment); 0: the owner
   /// calls tick() (tests, simulators).
   std::chrono::milliseconds detection_period{0};

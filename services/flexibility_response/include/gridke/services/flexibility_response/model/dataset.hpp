@@ -53,7 +53,8 @@ std::optional<ConsumptionUnit> parse_consumption_unit(std::string_view text);
 std::string_view to_string(ConsumptionUnit unit);
 
 /// Seconds since 1970-01-01 00:00 of the civil time written in the file (no time zone shifts).
-/// Accepts "YYYY-MM-DDTHH:MM:SS[Z]", "YYYY-MM-DD HH:MM[:SS]" and D4.3's "dd-mm-yyyy hh:mm:ss".
+/// Accepts "YYYY-MM-DDTHH:MM:SS[Z]", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DD" (midnight) and D4.3's
+/// "dd-mm-yyyy hh:mm:ss".
 /// Errors: parse_error naming the text.
 Result<std::int64_t> parse_timestamp(std::string_view text);
 /// "YYYY-MM-DDTHH:MM:SS".

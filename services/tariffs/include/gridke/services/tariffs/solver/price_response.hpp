@@ -10,8 +10,10 @@
 //       closed form  p* = p0 ((T - B) / D0)^(1 / eps)
 //   linear elasticity    f(p) = max(0, 1 + eps (p - p0) / p0), eps < 0
 //       closed form  p* = p0 (1 + ((T - B) / D0 - 1) / eps)
-//   any monotone response f (a std::function): bisection of B + D0 f(p) - T on [floor, cap],
-//       keeping the feasible end, to bounds.tolerance (default kPriceRelativeTolerance * cap).
+//   any monotone response f (a std::function): bracketing root search of B + D0 f(p) - T on
+//       [floor, cap] (safeguarded Illinois / regula falsi, falling back to bisection when the
+//       bracket does not halve), keeping the feasible end, until the bracket is narrower than
+//       bounds.tolerance (default kPriceRelativeTolerance * cap).
 // The answer is clamped to [floor, cap]:
 //   B >= T                        baseline_over_capacity, price = cap (nothing can help)
 //   B + D0 f(floor) <= T          at_floor, price = floor (no congestion)
@@ -33,9 +35,10 @@
 
 namespace gridke::services::tariffs::solver {
 
-/// Bisection stops when the bracket is narrower than this fraction of the price cap.
+/// The bracketing search stops when the bracket is narrower than this fraction of the price cap.
 inline constexpr double kPriceRelativeTolerance = 1e-13;
-/// Bisection gives up after this many halvings (2^-200 is far below double resolution).
+/// The bracketing search gives up after this many steps (each forced bisection halves the
+/// bracket; 2^-100 x cap is far below double resolution).
 inline constexpr int kMaxBisectionSteps = 200;
 
 /// Remaining fraction of the controllable demand at a price (relative to the reference price).
@@ -97,12 +100,13 @@ Result<void> validate_response(const PriceResponse& response, const PriceBounds&
 /// Lowest price in [floor, cap] with B + D0 f(p) <= T, see the header comment.
 /// REQUIRES: validate_response() succeeded; load values finite, controllable_kw >= 0.
 /// Errors: numerical when a MonotoneResponse curve returns a non-finite or negative value or is
-/// found increasing (names the prices and values).
+/// found increasing between two sampled prices (names the prices and values; a rise between
+/// samples goes unnoticed: monotonicity is the caller's precondition).
 Result<PriceSolution> lowest_price(const IntervalLoad& load, const PriceResponse& response,
                                    const PriceBounds& bounds);
 
-/// Bisection for any response (used by lowest_price for MonotoneResponse; exposed for tests
-/// that check the closed forms against it).
+/// Bracketing root search for any response (used by lowest_price for MonotoneResponse; exposed for
+/// tests that check the closed forms against it).
 Result<PriceSolution> bisect_price(const IntervalLoad& load, const ResponseCurve& curve,
                                    const PriceBounds& bounds);
 

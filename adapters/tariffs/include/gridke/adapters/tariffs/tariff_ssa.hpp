@@ -1,0 +1,83 @@
+#pragma once
+// TariffSsa: the tariff service on a knowledge engine (semantic front door), contract (i):
+//   POST   post-grid-tariff     every published zone day, one binding per quarter hour, on the
+//                               thread that publishes (TariffService listener), with a deadline
+//   ANSWER answer-grid-tariff   the published tariffs of today and later days, filtered by what
+//                               the asker bound (zoneId, zone, tariffId, quarterStart, …)
+// The ANSWER contract is graph-patterns/tariffs/answer-grid-tariff.ttl when the set has it;
+// otherwise it is derived from post-grid-tariff (same pattern, prefixes and act, kind ANSWER),
+// so POST/REACT and ASK/ANSWER of contract (i) share one pattern (with_derived_contracts()).
+// IRIs: tariff <base>tariff/<zone>/<day>, price <base>tariff/<zone>/<day>/q/<q>, zone
+// <zone_base><zone>, period <base>period/<start>/PT15M, instants <base>instant/<time>.
+// Thread safety: internally synchronised (handlers run on engine threads).
+// Ownership: the engine and the service must outlive the SSA.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "gridke/adapter/contract.hpp"
+#include "gridke/base/result.hpp"
+#include "gridke/engine/knowledge_engine.hpp"
+#include "gridke/pattern/binding.hpp"
+#include "gridke/services/tariffs/tariff_service.hpp"
+
+namespace gridke::adapters::tariffs {
+
+inline constexpr const char* kPostGridTariff = "post-grid-tariff";
+inline constexpr const char* kReactGridTariff = "react-grid-tariff";
+inline constexpr const char* kAnswerGridTariff = "answer-grid-tariff";
+inline constexpr const char* kAskGridTariff = "ask-grid-tariff";
+
+struct SsaOptions {
+  std::string knowledge_base_id = "https://dso.example.org/kb/tariffs";
+  std::string base = "https://dso.example.org/";
+  std::string zone_base = "https://dso.example.org/zone/";
+  std::chrono::milliseconds post_deadline{5000};
+};
+
+struct SsaStats {
+  std::int64_t zone_days_posted = 0;
+  std::int64_t post_failures = 0;
+  std::int64_t answers = 0;  ///< bindings answered
+};
+
+/// The bindings of one published zone day in contract (i)'s variables (96 bindings).
+/// Errors: invalid_argument when a zone id cannot be part of an IRI (names the zone).
+Result<pattern::BindingSet> tariff_bindings(const services::tariffs::PublishedTariff& tariff,
+                                            const SsaOptions& options);
+
+/// Decodes contract (i) bindings back into zone days (a HEMS side, the demo, tests): groups by
+/// zoneId and day of quarterStart, orders quarters by start. Errors: invalid_argument naming
+/// the variable and value (unbound, wrong datatype).
+Result<std::vector<services::tariffs::PublishedTariff>> tariffs_from_bindings(
+    const pattern::BindingSet& bindings);
+
+/// `contracts` plus answer-grid-tariff (derived from post-grid-tariff) and ask-grid-tariff
+/// (derived from react-grid-tariff) where they are missing: same pattern, prefixes and act,
+/// kind ANSWER/ASK (the ASK one only when react-grid-tariff is present). Errors: not_found when
+/// post-grid-tariff is missing.
+Result<adapter::ContractSet> with_derived_contracts(const adapter::ContractSet& contracts);
+
+class TariffSsa {
+ public:
+  /// Registers POST post-grid-tariff and ANSWER answer-grid-tariff and the service listener.
+  /// Errors: those of with_derived_contracts() and adapter::GenericAdapter::start().
+  static Result<std::unique_ptr<TariffSsa>> start(engine::KnowledgeEngine& engine,
+                                                  const adapter::ContractSet& contracts,
+                                                  services::tariffs::TariffService& service,
+                                                  SsaOptions options = {});
+  ~TariffSsa();  ///< removes the listener and the knowledge base
+  TariffSsa(const TariffSsa&) = delete;
+  TariffSsa& operator=(const TariffSsa&) = delete;
+
+  SsaStats stats() const;
+
+ private:
+  struct Impl;
+  explicit TariffSsa(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gridke::adapters::tariffs

@@ -1,0 +1,569 @@
+// gridke_load: the KE load test of issue 11 (bench/results/load.md, scripts/load-test.sh).
+//
+// N knowledge bases, each a REST client (RemoteEngine) of one server over loopback, each with an
+// ANSWER KI on predicate p_i, a REACT KI on q_i, an ASK KI on p_(i+1) and a POST KI on q_(i+1).
+// The driver sends exchanges at a fixed total rate (open loop: a slow server does not slow the
+// sender), alternating ASK and POST over the knowledge bases round-robin. Every exchange crosses
+// HTTP four times: POST /sc/ask|post, the answerer's held GET /sc/handle (200), its POST
+// /sc/handle, and the 200 of the ask/post.
+//
+// Latency is measured from the moment a call was due (not when the sender got to it), so a
+// stalled sender shows as latency. Reports every --report-s: throughput, p50/p99 of the
+// interval, errors and the RSS of the server process and of this driver; at the end the totals
+// and the RSS growth from the end of the warm-up (target: no error, flat RSS).
+//
+//   gridke_load run --url URL [--server-pid PID] [--kbs 500] [--rate 5000] [--seconds 600]
+//                   [--warmup-s 20] [--ask-percent 50] [--clients 4] [--report-s 10]
+//                   [--deadline-ms 10000] [--max-in-flight 1000] [--json FILE]
+//                   [--io-threads N]
+//   gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads N]
+//       a bare server (EmbeddedEngine behind RestServer) for when `gridke serve` is not built;
+//       prints {"url": ..., "port": ...} on stdout and runs until SIGINT/SIGTERM.
+//
+// When --max-in-flight calls are outstanding, calls that fall due are not sent but counted as
+// `shed` (the server is not keeping up; every socket and buffer of an unbounded backlog would
+// otherwise be measured as the server's memory).
+// --io-threads sizes cpprestsdk's shared thread pool of that process (default 40).
+// Exit codes: 0 pass, 1 the run failed its targets (errors, incomplete, RSS growth ≥ 5 %),
+// 2 usage error, 3 set-up failed.
+#include <pthread.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+// After <utility>: Boost.Asio 1.74 (pulled in by pplx) uses std::exchange without including it.
+#include <utility>
+
+#include <pplx/threadpool.h>
+
+#include "gridke/engine/embedded_engine.hpp"
+#include "gridke/engine/remote_engine.hpp"
+#include "gridke/engine/rest_server.hpp"
+#include "histogram.hpp"
+
+namespace {
+
+using namespace gridke;
+using Steady = std::chrono::steady_clock;
+using gridke::bench::Histogram;
+
+// ---- arguments ------------------------------------------------------------------------------
+
+struct Args {
+  std::map<std::string, std::string> values;
+
+  static std::optional<Args> parse(int argc, char** argv, int first) {
+    Args a;
+    for (int i = first; i < argc; ++i) {
+      if (std::strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) {
+        std::fprintf(stderr, "gridke_load: expected --name value, got '%s'\n", argv[i]);
+        return std::nullopt;
+      }
+      a.values[argv[i] + 2] = argv[i + 1];
+      ++i;
+    }
+    return a;
+  }
+  std::string text(const std::string& name, const std::string& fallback) const {
+    auto it = values.find(name);
+    return it == values.end() ? fallback : it->second;
+  }
+  // A non-negative integer option; nullopt (after a message) when it is not one.
+  std::optional<long> number(const std::string& name, long fallback) const {
+    auto it = values.find(name);
+    if (it == values.end()) return fallback;
+    char* end = nullptr;
+    const long v = std::strtol(it->second.c_str(), &end, 10);
+    if (end == it->second.c_str() || *end != '\0' || v < 0) {
+      std::fprintf(stderr, "gridke_load: --%s must be a non-negative integer, got '%s'\n",
+                   name.c_str(), it->second.c_str());
+      return std::nullopt;
+    }
+    return v;
+  }
+};
+
+// ---- measurement ----------------------------------------------------------------------------
+
+// CPU time (user + system) of a process from /proc/PID/stat, in milliseconds; -1 if unreadable.
+long cpu_ms(const std::string& stat_path) {
+  std::ifstream in(stat_path);
+  std::string stat;
+  std::getline(in, stat);
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
+  std::size_t pos = close + 2;
+  for (int field = 3; field < 14; ++field) {
+    pos = stat.find(' ', pos);
+    if (pos == std::string::npos) return -1;
+    ++pos;
+  }
+  char* end = nullptr;
+  const unsigned long long utime = std::strtoull(stat.c_str() + pos, &end, 10);
+  const unsigned long long stime = std::strtoull(end, nullptr, 10);
+  return static_cast<long>((utime + stime) * 1000 /
+                           static_cast<unsigned long long>(sysconf(_SC_CLK_TCK)));
+}
+
+long rss_kib(const std::string& status_path) {
+  std::ifstream status(status_path);
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+struct Stats {
+  Histogram interval;  // since the last report
+  Histogram all;       // the measured part of the run (reports drain `interval` into it)
+  std::atomic<long> sent{0};
+  std::atomic<long> shed{0};  // due but not sent: --max-in-flight calls were outstanding
+  std::atomic<long> completed{0};
+  std::atomic<long> errors{0};
+  std::atomic<long> asks{0};
+  std::atomic<long> posts{0};
+  std::mutex mu;
+  std::map<std::string, long> error_kinds;  // GUARDED_BY(mu): first line of each message
+
+  void error(const std::string& what) {
+    errors.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(mu);
+    if (error_kinds.size() < 20 || error_kinds.contains(what)) ++error_kinds[what];
+  }
+};
+
+// ---- the knowledge network ------------------------------------------------------------------
+
+struct Kb {
+  std::string id;
+  engine::RemoteEngine* client = nullptr;
+  engine::KiId ask;
+  engine::KiId post;
+};
+
+std::string kb_id(long i) { return "http://example.org/load/kb" + std::to_string(i); }
+std::string predicate(char kind, long i) {
+  return "<http://example.org/load/" + std::string(1, kind) + std::to_string(i) + ">";
+}
+
+Result<pattern::GraphPattern> parse(const std::string& text) {
+  return pattern::GraphPattern::parse(text);
+}
+
+// Registers knowledge base i on `client` with its four KIs.
+Result<Kb> make_kb(engine::RemoteEngine& client, long i, long n) {
+  Kb kb{kb_id(i), &client, {}, {}};
+  GRIDKE_TRY(client.create_knowledge_base(
+      engine::KnowledgeBaseInfo{kb.id, "load " + std::to_string(i), "gridke_load", {}, 2}));
+  GRIDKE_ASSIGN_OR_RETURN(auto answer_gp, parse("?a " + predicate('p', i) + " ?b ."));
+  engine::SyncHandler answer = [i](const engine::HandleRequest&) -> Result<pattern::BindingSet> {
+    return pattern::BindingSet{pattern::Binding{
+        {"a", rdf::Term::iri("http://example.org/load/s" + std::to_string(i))},
+        {"b", rdf::Term::literal(std::to_string(i), "http://www.w3.org/2001/XMLSchema#integer")}}};
+  };
+  GRIDKE_TRY(client.register_ki(kb.id, ki::KnowledgeInteraction::answer(answer_gp), answer));
+  GRIDKE_ASSIGN_OR_RETURN(auto react_gp, parse("?a " + predicate('q', i) + " ?b ."));
+  engine::SyncHandler react = [](const engine::HandleRequest&) -> Result<pattern::BindingSet> {
+    return pattern::BindingSet{};
+  };
+  GRIDKE_TRY(client.register_ki(kb.id, ki::KnowledgeInteraction::react(react_gp), react));
+  const long next = (i + 1) % n;
+  GRIDKE_ASSIGN_OR_RETURN(auto ask_gp, parse("?x " + predicate('p', next) + " ?y ."));
+  GRIDKE_ASSIGN_OR_RETURN(kb.ask, client.register_ki(kb.id, ki::KnowledgeInteraction::ask(ask_gp)));
+  GRIDKE_ASSIGN_OR_RETURN(auto post_gp, parse("?x " + predicate('q', next) + " ?y ."));
+  GRIDKE_ASSIGN_OR_RETURN(kb.post,
+                          client.register_ki(kb.id, ki::KnowledgeInteraction::post(post_gp)));
+  return kb;
+}
+
+// ---- the driver -----------------------------------------------------------------------------
+
+struct RunConfig {
+  long rate = 5000;
+  long max_in_flight = 1000;
+  long ask_percent = 50;
+  std::chrono::milliseconds deadline{10'000};
+};
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Sends rate × duration exchanges on schedule; returns when all are sent.
+void send_for(std::vector<Kb>& kbs, const RunConfig& cfg, std::chrono::seconds duration,
+              Stats& stats, std::atomic<long>& in_flight) {
+  const long total = cfg.rate * duration.count();
+  const auto start = Steady::now();
+  const double period_ns = 1e9 / static_cast<double>(cfg.rate);
+  const pattern::BindingSet post_args{
+      pattern::Binding{{"x", rdf::Term::iri("http://example.org/load/m")},
+                       {"y", rdf::Term::literal("1", "http://www.w3.org/2001/XMLSchema#integer")}}};
+  engine::CallOptions options;
+  options.deadline = cfg.deadline;
+  long i = 0;
+  while (i < total) {
+    const auto now = Steady::now();
+    // Every call due by now (the sender sleeps ~1 ms at a time and catches up).
+    while (i < total) {
+      const auto due = start + std::chrono::nanoseconds(
+                                   static_cast<long long>(period_ns * static_cast<double>(i)));
+      if (due > now) break;
+      Kb& kb = kbs[static_cast<std::size_t>(i) % kbs.size()];
+      if (in_flight.load(std::memory_order_relaxed) >= cfg.max_in_flight) {
+        stats.shed.fetch_add(1, std::memory_order_relaxed);
+        ++i;
+        continue;
+      }
+      // ASK or POST: a hash of the call number, so every KB both asks and posts.
+      const bool ask =
+          static_cast<long>(mix(static_cast<std::uint64_t>(i)) % 100) < cfg.ask_percent;
+      in_flight.fetch_add(1, std::memory_order_relaxed);
+      stats.sent.fetch_add(1, std::memory_order_relaxed);
+      auto finish = [&stats, &in_flight, due](bool ok, const std::string& why) {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - due);
+        stats.interval.record(static_cast<std::uint64_t>(std::max<long long>(0, us.count())));
+        if (!ok) stats.error(why);
+        stats.completed.fetch_add(1, std::memory_order_relaxed);
+        in_flight.fetch_sub(1, std::memory_order_relaxed);
+      };
+      if (ask) {
+        stats.asks.fetch_add(1, std::memory_order_relaxed);
+        kb.client->ask_async(kb.id, kb.ask, {}, options, [finish](Result<engine::AskResult> r) {
+          if (!r) return finish(false, r.error().to_string());
+          const bool ok = r->bindings.size() == 1 && r->exchange_info.size() == 1 &&
+                          r->exchange_info[0].status == engine::ExchangeStatus::succeeded;
+          finish(ok, ok ? std::string() : "ASK: unexpected result");
+        });
+      } else {
+        stats.posts.fetch_add(1, std::memory_order_relaxed);
+        kb.client->post_async(
+            kb.id, kb.post, post_args, options, [finish](Result<engine::PostResult> r) {
+              if (!r) return finish(false, r.error().to_string());
+              const bool ok = r->exchange_info.size() == 1 &&
+                              r->exchange_info[0].status == engine::ExchangeStatus::succeeded;
+              finish(ok, ok ? std::string() : "POST: unexpected result");
+            });
+      }
+      ++i;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+std::string loadavg() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c + "\n";
+}
+
+std::string format_kib(long kib) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(kib) / 1024.0);
+  return buf;
+}
+
+int run(const Args& args) {
+  const std::string url = args.text("url", "");
+  auto kbs_n = args.number("kbs", 500);
+  auto rate = args.number("rate", 5000);
+  auto seconds = args.number("seconds", 600);
+  auto warmup = args.number("warmup-s", 20);
+  auto ask_percent = args.number("ask-percent", 50);
+  auto clients_n = args.number("clients", 4);
+  auto report_s = args.number("report-s", 10);
+  auto deadline_ms = args.number("deadline-ms", 10'000);
+  auto server_pid = args.number("server-pid", 0);
+  auto max_in_flight = args.number("max-in-flight", 1000);
+  if (!kbs_n || !rate || !seconds || !warmup || !ask_percent || !clients_n || !report_s ||
+      !deadline_ms || !server_pid || !max_in_flight) {
+    return 2;
+  }
+  if (url.empty()) {
+    std::fprintf(stderr, "gridke_load run: --url is required (e.g. http://127.0.0.1:8280/rest)\n");
+    return 2;
+  }
+  if (*kbs_n < 2 || *rate < 1 || *seconds < 1 || *clients_n < 1 || *report_s < 1 ||
+      *ask_percent > 100) {
+    std::fprintf(stderr,
+                 "gridke_load run: --kbs ≥ 2, --rate, --seconds, --clients and --report-s ≥ 1, "
+                 "--ask-percent 0..100\n");
+    return 2;
+  }
+  const std::string server_status =
+      *server_pid > 0 ? "/proc/" + std::to_string(*server_pid) + "/status" : std::string();
+  auto server_rss = [&] { return server_status.empty() ? -1 : rss_kib(server_status); };
+
+  // Knowledge bases spread over the clients (each client has its own connections and threads).
+  std::vector<std::unique_ptr<engine::RemoteEngine>> clients;
+  for (long c = 0; c < *clients_n; ++c) {
+    engine::RemoteEngineOptions o;
+    o.base_url = url;
+    auto client = engine::RemoteEngine::connect(o);
+    if (!client) {
+      std::fprintf(stderr, "gridke_load: connecting to %s: %s\n", url.c_str(),
+                   client.error().to_string().c_str());
+      return 3;
+    }
+    clients.push_back(std::move(*client));
+  }
+  std::fprintf(stderr, "gridke_load: registering %ld knowledge bases on %s ...\n", *kbs_n,
+               url.c_str());
+  std::vector<Kb> kbs(static_cast<std::size_t>(*kbs_n));
+  std::atomic<bool> setup_failed{false};
+  {
+    std::vector<std::thread> setup;
+    for (long c = 0; c < *clients_n; ++c) {
+      setup.emplace_back([&, c] {
+        for (long i = c; i < *kbs_n && !setup_failed; i += *clients_n) {
+          auto kb = make_kb(*clients[static_cast<std::size_t>(c)], i, *kbs_n);
+          if (!kb) {
+            std::fprintf(stderr, "gridke_load: registering %s: %s\n", kb_id(i).c_str(),
+                         kb.error().to_string().c_str());
+            setup_failed = true;
+            return;
+          }
+          kbs[static_cast<std::size_t>(i)] = std::move(*kb);
+        }
+      });
+    }
+    for (auto& t : setup) t.join();
+  }
+  if (setup_failed) return 3;
+
+  RunConfig cfg;
+  cfg.rate = *rate;
+  cfg.ask_percent = *ask_percent;
+  cfg.max_in_flight = std::max(1L, *max_in_flight);
+  cfg.deadline = std::chrono::milliseconds(*deadline_ms);
+  std::atomic<long> in_flight{0};
+
+  if (*warmup > 0) {
+    std::fprintf(stderr, "gridke_load: warm-up, %ld s at %ld exchanges/s ...\n", *warmup, *rate);
+    Stats warm;
+    send_for(kbs, cfg, std::chrono::seconds(*warmup), warm, in_flight);
+    const auto until = Steady::now() + cfg.deadline + std::chrono::seconds(6);
+    while (in_flight.load() > 0 && Steady::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::fprintf(stderr, "gridke_load: warm-up done (%ld errors)\n", warm.errors.load());
+  }
+
+  const std::string server_stat =
+      *server_pid > 0 ? "/proc/" + std::to_string(*server_pid) + "/stat" : std::string();
+  auto server_cpu = [&] { return server_stat.empty() ? -1 : cpu_ms(server_stat); };
+  const long server_rss_start = server_rss();
+  const long driver_rss_start = rss_kib("/proc/self/status");
+  const long server_cpu_start = server_cpu();
+  const long driver_cpu_start = cpu_ms("/proc/self/stat");
+  long server_rss_max = server_rss_start;
+  std::printf("# gridke_load: kbs=%ld rate=%ld/s seconds=%ld ask=%ld%% clients=%ld url=%s\n",
+              *kbs_n, *rate, *seconds, *ask_percent, *clients_n, url.c_str());
+  std::printf("%8s %10s %10s %8s %8s %10s %10s %8s %12s %12s\n", "t_s", "completed", "per_s",
+              "errors", "shed", "p50_us", "p99_us", "inflight", "server_MiB", "driver_MiB");
+  std::fflush(stdout);
+
+  Stats stats;
+  std::atomic<bool> sending{true};
+  const auto t0 = Steady::now();
+  std::vector<std::string> series;  // JSON rows of the RSS/throughput series
+  std::thread reporter([&] {
+    long last_completed = 0;
+    auto last = t0;
+    auto next = t0 + std::chrono::seconds(*report_s);
+    while (true) {
+      while (Steady::now() < next) {
+        if (!sending && in_flight.load() == 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      const auto now = Steady::now();
+      const long completed = stats.completed.load();
+      const double dt = std::chrono::duration<double>(now - last).count();
+      const double t = std::chrono::duration<double>(now - t0).count();
+      const double p50 = stats.interval.quantile(0.50);
+      const double p99 = stats.interval.quantile(0.99);
+      const long s_rss = server_rss();
+      const long d_rss = rss_kib("/proc/self/status");
+      server_rss_max = std::max(server_rss_max, s_rss);
+      std::printf("%8.0f %10ld %10.0f %8ld %8ld %10.0f %10.0f %8ld %12s %12s\n", t, completed,
+                  static_cast<double>(completed - last_completed) / dt, stats.errors.load(),
+                  stats.shed.load(), p50, p99, in_flight.load(),
+                  s_rss < 0 ? "-" : format_kib(s_rss).c_str(), format_kib(d_rss).c_str());
+      std::fflush(stdout);
+      char row[256];
+      std::snprintf(row, sizeof row,
+                    "{\"t_s\":%.1f,\"completed\":%ld,\"per_s\":%.0f,\"errors\":%ld,\"shed\":%ld,"
+                    "\"p50_us\":%.0f,\"p99_us\":%.0f,\"server_rss_kib\":%ld,"
+                    "\"driver_rss_kib\":%ld}",
+                    t, completed, static_cast<double>(completed - last_completed) / dt,
+                    stats.errors.load(), stats.shed.load(), p50, p99, s_rss, d_rss);
+      series.emplace_back(row);
+      stats.interval.drain_into(stats.all);
+      last_completed = completed;
+      last = now;
+      next += std::chrono::seconds(*report_s);
+      if (!sending && in_flight.load() == 0) return;
+    }
+  });
+  send_for(kbs, cfg, std::chrono::seconds(*seconds), stats, in_flight);
+  const double send_s = std::chrono::duration<double>(Steady::now() - t0).count();
+  const auto until = Steady::now() + cfg.deadline + std::chrono::seconds(6);
+  while (in_flight.load() > 0 && Steady::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  sending = false;
+  reporter.join();
+  stats.interval.drain_into(stats.all);
+  const double elapsed = std::chrono::duration<double>(Steady::now() - t0).count();
+  const long server_rss_end = server_rss();
+  const long driver_rss_end = rss_kib("/proc/self/status");
+  const long server_cpu_used = server_cpu() - server_cpu_start;
+  const long driver_cpu_used = cpu_ms("/proc/self/stat") - driver_cpu_start;
+
+  const long expected = *rate * *seconds;
+  const long completed = stats.completed.load();
+  const long errors = stats.errors.load();
+  const double growth = server_rss_start > 0
+                            ? 100.0 * static_cast<double>(server_rss_end - server_rss_start) /
+                                  static_cast<double>(server_rss_start)
+                            : 0.0;
+  const double driver_growth = 100.0 * static_cast<double>(driver_rss_end - driver_rss_start) /
+                               static_cast<double>(driver_rss_start);
+  std::printf(
+      "# exchanges: due=%ld sent=%ld (ask=%ld post=%ld) shed=%ld completed=%ld errors=%ld in "
+      "%.1f s (sending took %.1f s)\n",
+      expected, stats.sent.load(), stats.asks.load(), stats.posts.load(), stats.shed.load(),
+      completed, errors, elapsed, send_s);
+  std::printf("# throughput: %.0f exchanges/s (target %ld/s)\n",
+              static_cast<double>(completed) / send_s, *rate);
+  if (completed > 0) {
+    std::printf(
+        "# CPU per exchange: server %.0f us, driver (all REST KBs) %.0f us; "
+        "machine load %s",
+        server_cpu_used >= 0 && server_cpu_start >= 0
+            ? 1000.0 * static_cast<double>(server_cpu_used) / static_cast<double>(completed)
+            : -1.0,
+        1000.0 * static_cast<double>(driver_cpu_used) / static_cast<double>(completed),
+        loadavg().c_str());
+  }
+  std::printf("# latency_us: p50=%.0f p90=%.0f p99=%.0f p99.9=%.0f max=%llu\n",
+              stats.all.quantile(0.5), stats.all.quantile(0.9), stats.all.quantile(0.99),
+              stats.all.quantile(0.999), static_cast<unsigned long long>(stats.all.max()));
+  if (server_rss_start > 0) {
+    std::printf("# server RSS: %s MiB after warm-up, %s MiB at the end (%+.1f %%), max %s MiB\n",
+                format_kib(server_rss_start).c_str(), format_kib(server_rss_end).c_str(), growth,
+                format_kib(server_rss_max).c_str());
+  }
+  std::printf("# driver RSS: %s MiB after warm-up, %s MiB at the end (%+.1f %%)\n",
+              format_kib(driver_rss_start).c_str(), format_kib(driver_rss_end).c_str(),
+              driver_growth);
+  {
+    std::lock_guard lock(stats.mu);
+    for (const auto& [what, n] : stats.error_kinds) {
+      std::printf("# error x%ld: %s\n", n, what.c_str());
+    }
+  }
+  const bool ok = errors == 0 && completed == expected && growth < 5.0;
+  std::printf("%s\n", ok ? "PASS" : "FAIL");
+  std::fflush(stdout);
+
+  if (auto json = args.text("json", ""); !json.empty()) {
+    std::ofstream out(json);
+    char head[768];
+    std::snprintf(
+        head, sizeof head,
+        "{\"kbs\":%ld,\"rate\":%ld,\"seconds\":%ld,\"ask_percent\":%ld,\"sent\":%ld,\"shed\":%ld,"
+        "\"completed\":%ld,\"errors\":%ld,\"throughput_per_s\":%.0f,\"p50_us\":%.0f,"
+        "\"p90_us\":%.0f,\"p99_us\":%.0f,\"max_us\":%llu,\"server_rss_start_kib\":%ld,"
+        "\"server_rss_end_kib\":%ld,\"server_rss_growth_percent\":%.2f,\"pass\":%s,\"series\":[",
+        *kbs_n, *rate, *seconds, *ask_percent, stats.sent.load(), stats.shed.load(), completed,
+        errors, static_cast<double>(completed) / send_s, stats.all.quantile(0.5),
+        stats.all.quantile(0.9), stats.all.quantile(0.99),
+        static_cast<unsigned long long>(stats.all.max()), server_rss_start, server_rss_end, growth,
+        ok ? "true" : "false");
+    out << head;
+    for (std::size_t i = 0; i < series.size(); ++i) out << (i ? "," : "") << series[i];
+    out << "]}\n";
+  }
+  std::fprintf(stderr, "gridke_load: removing the knowledge bases ...\n");
+  clients.clear();  // each RemoteEngine deletes the KBs it created
+  return ok ? 0 : 1;
+}
+
+int serve(const Args& args) {
+  auto port = args.number("port", 0);
+  auto heartbeat = args.number("heartbeat-s", 29);
+  if (!port || !heartbeat) return 2;
+  if (*port > 65535 || *heartbeat < 1) {
+    std::fprintf(stderr, "gridke_load serve: --port 0..65535, --heartbeat-s ≥ 1\n");
+    return 2;
+  }
+  // Block the stop signals in every thread (the server's threads inherit the mask); sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  engine::EmbeddedEngine engine;
+  engine::RestServerOptions options;
+  options.port = static_cast<std::uint16_t>(*port);
+  options.heartbeat = std::chrono::seconds(*heartbeat);
+  auto server = engine::RestServer::start(engine, options);
+  if (!server) {
+    std::fprintf(stderr, "gridke_load serve: %s\n", server.error().to_string().c_str());
+    return 3;
+  }
+  std::printf("{\"url\":\"%s\",\"port\":%u}\n", (*server)->base_url().c_str(),
+              static_cast<unsigned>((*server)->port()));
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  (*server)->stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  // Before any HTTP object exists: the pool is created on first use.
+  std::optional<long> io_threads;
+  if (mode != "run" && mode != "serve") {
+    std::fprintf(stderr,
+                 "usage: gridke_load run --url URL [--server-pid PID] [--kbs 500] [--rate 5000]\n"
+                 "                   [--seconds 600] [--warmup-s 20] [--ask-percent 50]\n"
+                 "                   [--clients 4] [--report-s 10] [--deadline-ms 10000]\n"
+                 "                   [--max-in-flight 1000] [--json FILE] [--io-threads N]\n"
+                 "       gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads N]\n");
+    return 2;
+  }
+  auto args = Args::parse(argc, argv, 2);
+  if (!args) return 2;
+  io_threads = args->number("io-threads", 0);
+  if (!io_threads) return 2;
+  if (*io_threads > 0) {
+    crossplat::threadpool::initialize_with_threads(static_cast<std::size_t>(*io_threads));
+  }
+  return mode == "run" ? run(*args) : serve(*args);
+}

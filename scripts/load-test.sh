@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The issue-11 load test: `gridke serve` on a free loopback port, 500 REST knowledge bases
+# (bench/load/load_main.cpp) sending 5,000 mixed ASK/POST exchanges per second for 10 minutes;
+# prints throughput, p50/p99 latency, errors and the server's RSS over time, then (when wrk is
+# installed: apt-get install wrk) wrk on the GET endpoints. Figures: bench/results/load.md.
+#
+#   scripts/load-test.sh [--seconds 600] [--kbs 500] [--rate 5000] [--warmup-s 20]
+#                        [--server gridke|builtin] [--io-threads N] [--wrk-s 10] [--out DIR]
+#                        [--build DIR]
+#                        [-- extra gridke_load run options, e.g. --ask-percent 70]
+#
+# --server gridke (default when the build has it) runs the product, `gridke serve --services
+# none --log-level warn`; builtin runs the bare EmbeddedEngine + RestServer of `gridke_load
+# serve` (for trees where the full CLI does not build). --io-threads N sizes cpprestsdk's thread
+# pool in the driver and the builtin server (default: the library's 40). --seconds 20 is a
+# quick check.
+# Output: DIR/load.txt (the report), DIR/load.json (summary + series), DIR/server.log,
+# DIR/wrk.txt; DIR defaults to build/load-test. Exit status: gridke_load's (0 = pass).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=600 kbs=500 rate=5000 warmup=20 server="" io_threads=0 wrk_s=10 out="" build="${GRIDKE_BUILD_DIR:-build}"
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds=$2; shift 2 ;;
+    --kbs) kbs=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    --warmup-s) warmup=$2; shift 2 ;;
+    --server) server=$2; shift 2 ;;
+    --wrk-s) wrk_s=$2; shift 2 ;;
+    --io-threads) io_threads=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    --) shift; extra=("$@"); break ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "load-test: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+for v in seconds kbs rate warmup wrk_s io_threads; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "load-test: --${v//_/-} must be a number, got '${!v}'" >&2; exit 2; }
+done
+out=${out:-$build/load-test}
+mkdir -p "$out"
+
+if [ ! -f "$build/build.ninja" ]; then
+  echo "load-test: configuring $build (Release)" >&2
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
+fi
+targets=(gridke_load)
+if [ -z "$server" ]; then
+  if [ -x "$build/gridke" ] || cmake --build "$build" --target gridke >&2; then server=gridke; else
+    echo "load-test: the gridke CLI does not build here; using the builtin server" >&2
+    server=builtin
+  fi
+elif [ "$server" = gridke ]; then
+  targets+=(gridke)
+elif [ "$server" != builtin ]; then
+  echo "load-test: --server must be gridke or builtin, got '$server'" >&2; exit 2
+fi
+cmake --build "$build" --target "${targets[@]}" >&2
+load="$build/bench/load/gridke_load"
+
+# The server, on a free port; its ready line (JSON) carries the URL.
+ready="$out/ready.json"
+: >"$ready"
+if [ "$server" = gridke ]; then
+  "$build/gridke" serve --port 0 --services none --log-level warn --format json \
+    >"$ready" 2>"$out/server.log" &
+else
+  "$load" serve --port 0 --io-threads "$io_threads" >"$ready" 2>"$out/server.log" &
+fi
+server_pid=$!
+cleanup() {
+  if kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT INT TERM
+for _ in $(seq 1 200); do
+  [ -s "$ready" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "load-test: the server exited; see $out/server.log" >&2; cat "$out/server.log" >&2; exit 3; }
+  sleep 0.05
+done
+url=$(sed -n 's/.*"url":"\([^"]*\)".*/\1/p' "$ready" | head -n 1)
+[ -n "$url" ] || { echo "load-test: no URL in the server's ready line: $(cat "$ready")" >&2; exit 3; }
+echo "load-test: $(date -u '+%F %T UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); server=$server pid=$server_pid url=$url" | tee "$out/load.txt" >&2
+
+status=0
+"$load" run --url "$url" --server-pid "$server_pid" --kbs "$kbs" --rate "$rate" \
+  --seconds "$seconds" --warmup-s "$warmup" --io-threads "$io_threads" --json "$out/load.json" "${extra[@]}" \
+  | tee -a "$out/load.txt" || status=$?
+
+if [ "$wrk_s" -gt 0 ] && command -v wrk >/dev/null; then
+  {
+    echo "# wrk -t2 -c64 -d${wrk_s}s $url/version  ($(date -u '+%F %T UTC'))"
+    wrk -t2 -c64 -d"${wrk_s}s" --latency "$url/version"
+    echo "# wrk -t2 -c64 -d${wrk_s}s $url/sc  (GET /sc: the knowledge bases, none left)"
+    wrk -t2 -c64 -d"${wrk_s}s" --latency "$url/sc"
+  } >"$out/wrk.txt" 2>&1 || true
+  echo "load-test: wrk results in $out/wrk.txt" >&2
+elif [ "$wrk_s" -gt 0 ]; then
+  echo "load-test: wrk not installed (apt-get install wrk); skipped the GET measurements" >&2
+fi
+echo "load-test: report in $out/load.txt, series in $out/load.json" >&2
+exit $status
