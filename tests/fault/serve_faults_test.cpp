@@ -165,6 +165,29 @@ TEST_F(ServeFaultTest, RemoteEnginesRecoverWhenTheServerRestartsUnderLoad) {
   load.join();
 }
 
+// Without --data the restarted server has forgotten every KB. The peer (it has an ANSWER KI)
+// notices through its handle loop; the asker here has only an ASK KI, so no loop: its first
+// ASK answered 404 starts the re-registration, and the next asks succeed.
+TEST_F(ServeFaultTest, ProactiveOnlyKnowledgeBaseReRegistersAfterARestartWithoutData) {
+  auto peer = start_peer(port_, "https://dsp.example.org/kb/forgotten", 0);
+  ASSERT_THAT(peer, IsOk());
+  auto first = ask(2000ms);
+  ASSERT_THAT(first, IsOk());
+  server_->kill9();
+  auto restarted = start_serve(port_, 3);  // no --data: the registry is empty
+  ASSERT_THAT(restarted, IsOk());
+  *server_ = std::move(*restarted);
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  bool answered = false;
+  while (!answered && std::chrono::steady_clock::now() < until) {
+    auto r = ask(1000ms);
+    answered = r && r->bindings.size() == 1;
+    if (!answered) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(answered) << "the ASK-only knowledge base never came back";
+  EXPECT_GE(remote_->reregistrations(), 1);
+}
+
 TEST_F(ServeFaultTest, KeepsServingOthersDuringTenThousandMalformedRequests) {
   auto peer = start_peer(port_, "https://dsp.example.org/kb/steady", 0);
   ASSERT_THAT(peer, IsOk());

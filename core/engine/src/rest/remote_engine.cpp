@@ -586,7 +586,18 @@ void RemoteEngine::ask_async(std::string_view kb, std::string_view ki, pattern::
   if (options.deadline && core_->options.send_deadline_header) header = options.deadline;
   Core::send(*client, core_->authorization(kb), methods::POST, "/sc/ask", std::string(kb), server,
              wire::proactive_request_to_json(bindings, options.recipients).dump(), header)
-      .then([done = std::move(done)](HttpResult r) {
+      .then([done = std::move(done), weak = std::weak_ptr<Core>(core_),
+             id = std::string(kb)](HttpResult r) {
+        // 404: the server lost this KB (a restart without --data). A KB with only ASK/POST KIs
+        // has no handle loop to notice, so the call itself starts the re-registration; this
+        // call fails, the next ones succeed.
+        if (r.status == 404) {
+          if (auto self = weak.lock()) {
+            if (auto local = self->find_kb(id)) {
+              self->begin_recovery(local, std::chrono::milliseconds(0));
+            }
+          }
+        }
         if (r.status != 200) return done(http_error(r, "POST /sc/ask"));
         auto json = wire::parse_json(r.body);
         if (!json) return done(json.error());
@@ -604,7 +615,18 @@ void RemoteEngine::post_async(std::string_view kb, std::string_view ki,
   if (options.deadline && core_->options.send_deadline_header) header = options.deadline;
   Core::send(*client, core_->authorization(kb), methods::POST, "/sc/post", std::string(kb), server,
              wire::proactive_request_to_json(bindings, options.recipients).dump(), header)
-      .then([done = std::move(done)](HttpResult r) {
+      .then([done = std::move(done), weak = std::weak_ptr<Core>(core_),
+             id = std::string(kb)](HttpResult r) {
+        // 404: the server lost this KB (a restart without --data). A KB with only ASK/POST KIs
+        // has no handle loop to notice, so the call itself starts the re-registration; this
+        // call fails, the next ones succeed.
+        if (r.status == 404) {
+          if (auto self = weak.lock()) {
+            if (auto local = self->find_kb(id)) {
+              self->begin_recovery(local, std::chrono::milliseconds(0));
+            }
+          }
+        }
         if (r.status != 200) return done(http_error(r, "POST /sc/post"));
         auto json = wire::parse_json(r.body);
         if (!json) return done(json.error());
