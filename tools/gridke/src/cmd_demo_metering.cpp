@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "demo_child.hpp"
 #include "gridke/adapter/contract.hpp"
 #include "gridke/adapter/generic_adapter.hpp"
 #include "gridke/adapters/metering/metering_ssa.hpp"
@@ -38,15 +39,6 @@
 #include "gridke/services/metering/tic_reading.hpp"
 
 // Shared with the dynamic-tariff demo (defined in cmd_demo_tariffs.cpp).
-namespace gridke::cli::demo_child {
-struct ServeChild {
-  pid_t pid = -1;
-  std::string url;
-};
-void stop(pid_t pid);
-Result<ServeChild> spawn_serve(const std::string& services, const std::string& ready_path,
-                               const std::vector<std::string>& env);
-}  // namespace gridke::cli::demo_child
 
 namespace gridke::cli {
 namespace {
