@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "gridke/http/client.hpp"
 #include "gridke_matchers.hpp"
@@ -171,12 +174,89 @@ TEST_F(JsonServerTest, TwoServersShareOnePortUnderDifferentBasePaths) {
   EXPECT_THAT(call_json("GET", server_->base_url() + "/grids"), IsOk());
 }
 
+// Handlers run on the server's own threads: one that blocks (as a front door waiting on the
+// knowledge engine does) neither stalls cpprestsdk's shared I/O threads nor other requests.
+TEST(JsonServerHandlerThreadsTest, ABlockedHandlerDoesNotStallOtherRequests) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  Router router;
+  router.get("/block", [&](const Request&) -> Result<Response> {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return release; });
+    return Response::json(200, {{"blocked", true}});
+  });
+  router.get("/quick", [](const Request&) -> Result<Response> {
+    return Response::json(200, {{"quick", true}});
+  });
+  ServerOptions options;
+  options.handler_threads = 2;
+  auto server = JsonServer::start(std::move(router), options);
+  ASSERT_THAT(server, IsOk());
+  std::thread blocked(
+      [&] { EXPECT_THAT(call_json("GET", (*server)->base_url() + "/block"), IsOk()); });
+  for (int i = 0; i < 20; ++i)
+    EXPECT_THAT(call_json("GET", (*server)->base_url() + "/quick"), IsOk());
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  blocked.join();
+}
+
+TEST(JsonServerHandlerThreadsTest, AFullQueueAnswers503AndTheServerRecovers) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> entered{0};
+  Router router;
+  router.get("/block", [&](const Request&) -> Result<Response> {
+    ++entered;
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return release; });
+    return Response::json(200, {});
+  });
+  ServerOptions options;
+  options.handler_threads = 1;
+  options.max_queued = 1;
+  auto server = JsonServer::start(std::move(router), options);
+  ASSERT_THAT(server, IsOk());
+  const std::string url = (*server)->base_url() + "/block";
+  std::thread running([&] { (void)request("GET", url); });  // occupies the only thread
+  while (entered == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::thread queued([&] { (void)request("GET", url); });  // fills the queue
+  Result<ClientResponse> busy = internal_error("unset");
+  for (int i = 0; i < 200; ++i) {  // until the queued request is in the queue
+    busy = request("GET", url);
+    if (busy && busy->status == 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_THAT(busy, IsOk());
+  EXPECT_EQ(busy->status, 503);
+  EXPECT_THAT(busy->body, HasSubstr("the server is busy"));
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  running.join();
+  queued.join();
+  auto after = request("GET", url);
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(after->status, 200);
+}
+
 TEST(JsonServerOptionsTest, RejectsBadOptionsNamingTheField) {
   ServerOptions options;
   options.base_path = "nope";
   EXPECT_THAT(JsonServer::start(Router{}, options),
               HasError(ErrorCode::invalid_argument, HasSubstr("base_path")));
   options.base_path = "/x";
+  options.handler_threads = 0;
+  EXPECT_THAT(JsonServer::start(Router{}, options),
+              HasError(ErrorCode::invalid_argument, HasSubstr("handler_threads")));
+  options.handler_threads = 4;
   options.tls = TlsOptions{"/no/such/cert.pem", "/no/such/key.pem", ""};
   EXPECT_THAT(JsonServer::start(Router{}, options),
               HasError(ErrorCode::unavailable, HasSubstr("/no/such/cert.pem")));

@@ -17,9 +17,13 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <filesystem>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace gridke::http {
 
@@ -280,6 +284,73 @@ struct JsonServer::Impl {
   std::unique_ptr<wh::experimental::listener::http_listener> listener;
   std::atomic<bool> stopped{false};
 
+  // Handler threads: the listener's I/O thread only queues the request (see the header).
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<wh::http_request> queue;  // GUARDED_BY(mu)
+  bool draining = false;               // GUARDED_BY(mu)
+  std::vector<std::thread> workers;
+
+  void enqueue(wh::http_request req) {
+    {
+      std::lock_guard lock(mu);
+      if (!draining && queue.size() < options.max_queued) {
+        queue.push_back(std::move(req));
+        cv.notify_one();
+        return;
+      }
+    }
+    reply_busy(std::move(req));
+  }
+
+  void reply_busy(wh::http_request req) {
+    try {
+      wh::http_response r(wh::status_codes::ServiceUnavailable);
+      add_cors(r);
+      r.headers().add("Retry-After", "1");
+      r.set_body(
+          nlohmann::json{{"error", "unavailable"},
+                         {"message", "the server is busy: " + std::to_string(options.max_queued) +
+                                         " requests are waiting; retry later"}}
+              .dump(),
+          "application/json");
+      req.reply(r).wait();
+    } catch (const std::exception&) {
+      // The client went away; nothing to answer.
+    }
+  }
+
+  void work() {
+    std::unique_lock lock(mu);
+    while (true) {
+      cv.wait(lock, [this] { return draining || !queue.empty(); });
+      if (queue.empty()) return;  // draining and nothing left
+      wh::http_request req = std::move(queue.front());
+      queue.pop_front();
+      lock.unlock();
+      handle(std::move(req));
+      lock.lock();
+    }
+  }
+
+  void start_workers() {
+    for (std::size_t i = 0; i < options.handler_threads; ++i) {
+      workers.emplace_back([this] { work(); });
+    }
+  }
+
+  /// Lets queued requests finish, then joins the handler threads.
+  void stop_workers() {
+    {
+      std::lock_guard lock(mu);
+      draining = true;
+    }
+    cv.notify_all();
+    for (auto& t : workers) {
+      if (t.joinable()) t.join();
+    }
+  }
+
   void handle(wh::http_request req) {
     Response response;
     try {
@@ -357,6 +428,8 @@ Result<std::unique_ptr<JsonServer>> JsonServer::start(Router router, ServerOptio
     return invalid_argument("base_path must start with '/', got '" + options.base_path + "'");
   }
   if (options.max_body_bytes == 0) return invalid_argument("max_body_bytes must be > 0");
+  if (options.handler_threads == 0) return invalid_argument("handler_threads must be >= 1");
+  if (options.max_queued == 0) return invalid_argument("max_queued must be >= 1");
   if (options.tls) {
     for (const auto* file : {&options.tls->certificate_file, &options.tls->private_key_file}) {
       if (file->empty() || !std::filesystem::is_regular_file(*file)) {
@@ -402,10 +475,10 @@ Result<std::unique_ptr<JsonServer>> JsonServer::start(Router router, ServerOptio
       }
       auto listener = std::make_unique<wh::experimental::listener::http_listener>(uri, config);
       Impl* raw = impl.get();
-      listener->support([raw](wh::http_request req) { raw->handle(std::move(req)); });
+      listener->support([raw](wh::http_request req) { raw->enqueue(std::move(req)); });
       // cpprestsdk answers OPTIONS itself unless a handler is registered for it.
       listener->support(wh::methods::OPTIONS,
-                        [raw](wh::http_request req) { raw->handle(std::move(req)); });
+                        [raw](wh::http_request req) { raw->enqueue(std::move(req)); });
       listener->open().wait();
       impl->listener = std::move(listener);
       impl->port = port;
@@ -418,6 +491,7 @@ Result<std::unique_ptr<JsonServer>> JsonServer::start(Router router, ServerOptio
                        std::to_string(impl->options.port) + impl->options.base_path + ": " +
                        last_error);
   }
+  impl->start_workers();
   return std::unique_ptr<JsonServer>(new JsonServer(std::move(impl)));
 }
 
@@ -436,6 +510,7 @@ void JsonServer::stop() {
   } catch (const std::exception&) {
     // Already closed: nothing left to release.
   }
+  impl_->stop_workers();
 }
 
 }  // namespace gridke::http

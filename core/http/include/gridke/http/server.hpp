@@ -13,8 +13,11 @@
 // - A handler that throws is answered 500 (the server keeps serving).
 // - CORS headers on every answer; OPTIONS answered 204.
 //
-// Thread safety: Router is immutable after the server starts; handlers run concurrently on
-// the listener's thread pool and must synchronise their own state.
+// Thread safety: Router is immutable after the server starts. Handlers run concurrently on the
+// server's own handler threads (ServerOptions::handler_threads), never on cpprestsdk's shared
+// I/O threads: a handler may block (SQLite, a knowledge-engine call that reaches remote
+// knowledge bases over REST) without starving the KE API or other front doors in the process.
+// Handlers must synchronise their own state.
 // Ownership: JsonServer owns its listener; stop() (or the destructor) closes it and waits for
 // running handlers.
 
@@ -119,7 +122,9 @@ struct ServerOptions {
   std::uint16_t port = 0;       ///< 0 = an ephemeral free port (see port())
   std::string base_path = "/";  ///< e.g. "/sensitivitiesengine"
   std::size_t max_body_bytes = 64u << 20;
-  std::optional<TlsOptions> tls;  ///< https when set
+  std::size_t handler_threads = 4;  ///< threads that run handlers (>= 1)
+  std::size_t max_queued = 1024;    ///< requests waiting for a handler thread; more get 503
+  std::optional<TlsOptions> tls;    ///< https when set
 };
 
 class JsonServer {
