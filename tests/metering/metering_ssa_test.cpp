@@ -43,15 +43,13 @@ class MeteringSsaTest : public ::testing::Test {
   void SetUp() override {
     auto loaded = adapter::load_contracts(GRIDKE_SOURCE_DIR "/graph-patterns/metering");
     ASSERT_THAT(loaded, IsOk());
-    auto all = with_derived_contracts(*loaded);
-    ASSERT_THAT(all, IsOk());
-    contracts_ = std::move(all).value();
+    contracts_ = std::move(loaded).value();
     mt::MeteringOptions o;
     o.key_hex = kKey;
     auto s = mt::MeteringService::open(":memory:", o);
     ASSERT_THAT(s, IsOk());
     service_ = std::move(s).value();
-    auto ssa = MeteringSsa::start(engine_, *loaded, *service_);
+    auto ssa = MeteringSsa::start(engine_, contracts_, *service_);
     ASSERT_THAT(ssa, IsOk());
     ssa_ = std::move(ssa).value();
     for (auto* p : {&engie_, &other_}) {

@@ -15,33 +15,6 @@ using adapter::DoubleCodec;
 using adapter::IriCodec;
 using adapter::StringCodec;
 
-namespace {
-
-Result<void> derive(adapter::ContractSet& set, const adapter::ContractSet& from, const char* source,
-                    const char* name, ki::KiKind kind) {
-  if (set.find(name) != nullptr) return ok();
-  GRIDKE_ASSIGN_OR_RETURN(const adapter::Contract* original, from.get(source));
-  adapter::Contract derived = *original;
-  derived.name = name;
-  derived.ki.kind = kind;
-  derived.ki.name = name;
-  derived.ki.result_pattern.reset();
-  derived.comment = std::string("Derived from ") + source + " (same pattern).";
-  GRIDKE_TRY(derived.ki.validate());
-  return set.add(std::move(derived));
-}
-
-}  // namespace
-
-Result<adapter::ContractSet> with_derived_contracts(const adapter::ContractSet& contracts) {
-  adapter::ContractSet out = contracts;
-  GRIDKE_TRY(derive(out, contracts, kPostTicData, kAnswerTicData, ki::KiKind::answer));
-  if (contracts.find(kReactTicData) != nullptr) {
-    GRIDKE_TRY(derive(out, contracts, kReactTicData, kAskTicData, ki::KiKind::ask));
-  }
-  return out;
-}
-
 Result<pattern::Binding> tic_binding(const mt::Delivery& d, const SsaOptions& o) {
   const auto& r = d.reading;
   std::string missing;
@@ -131,7 +104,6 @@ Result<std::unique_ptr<MeteringSsa>> MeteringSsa::start(engine::KnowledgeEngine&
                                                         const adapter::ContractSet& contracts,
                                                         mt::MeteringService& service,
                                                         SsaOptions options) {
-  GRIDKE_ASSIGN_OR_RETURN(auto all, with_derived_contracts(contracts));
   auto impl = std::make_unique<Impl>(service, std::move(options));
   Impl* raw = impl.get();
   adapter::Ssa ssa(raw->options.knowledge_base_id, "Smart-meter data platform",
@@ -139,7 +111,7 @@ Result<std::unique_ptr<MeteringSsa>> MeteringSsa::start(engine::KnowledgeEngine&
   ssa.post(kPostTicData);
   ssa.answer(kAnswerTicData, [raw](const adapter::Request& r) { return raw->on_ask(r); });
   GRIDKE_ASSIGN_OR_RETURN(impl->adapter,
-                          adapter::GenericAdapter::start(engine, all, std::move(ssa)));
+                          adapter::GenericAdapter::start(engine, contracts, std::move(ssa)));
   impl->listener = service.add_listener([raw](const mt::Delivery& d) { raw->on_delivery(d); });
   return std::unique_ptr<MeteringSsa>(new MeteringSsa(std::move(impl)));
 }

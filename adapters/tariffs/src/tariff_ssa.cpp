@@ -102,36 +102,6 @@ Result<std::vector<tf::PublishedTariff>> tariffs_from_bindings(const pattern::Bi
   return out;
 }
 
-namespace {
-
-Result<void> derive(adapter::ContractSet& set, const adapter::ContractSet& from, const char* source,
-                    const char* name, ki::KiKind kind, const char* comment) {
-  if (set.find(name) != nullptr) return ok();
-  GRIDKE_ASSIGN_OR_RETURN(const adapter::Contract* original, from.get(source));
-  adapter::Contract derived = *original;
-  derived.name = name;
-  derived.ki.kind = kind;
-  derived.ki.name = name;
-  derived.ki.result_pattern.reset();
-  derived.comment = comment;
-  GRIDKE_TRY(derived.ki.validate());
-  return set.add(std::move(derived));
-}
-
-}  // namespace
-
-Result<adapter::ContractSet> with_derived_contracts(const adapter::ContractSet& contracts) {
-  adapter::ContractSet out = contracts;
-  GRIDKE_TRY(derive(out, contracts, kPostGridTariff, kAnswerGridTariff, ki::KiKind::answer,
-                    "The DSO tariff service answers with the published dynamic grid tariffs "
-                    "(derived from post-grid-tariff)."));
-  if (contracts.find(kReactGridTariff) == nullptr) return out;  // the ASK side is optional
-  GRIDKE_TRY(derive(out, contracts, kReactGridTariff, kAskGridTariff, ki::KiKind::ask,
-                    "A HEMS asks for the published dynamic grid tariffs (derived from "
-                    "react-grid-tariff)."));
-  return out;
-}
-
 struct TariffSsa::Impl {
   tf::TariffService& service;
   SsaOptions options;
@@ -189,7 +159,6 @@ Result<std::unique_ptr<TariffSsa>> TariffSsa::start(engine::KnowledgeEngine& eng
                                                     const adapter::ContractSet& contracts,
                                                     tf::TariffService& service,
                                                     SsaOptions options) {
-  GRIDKE_ASSIGN_OR_RETURN(auto all, with_derived_contracts(contracts));
   auto impl = std::make_unique<Impl>(service, std::move(options));
   Impl* raw = impl.get();
   adapter::Ssa ssa(raw->options.knowledge_base_id, "Dynamic grid tariff service",
@@ -197,7 +166,7 @@ Result<std::unique_ptr<TariffSsa>> TariffSsa::start(engine::KnowledgeEngine& eng
   ssa.post(kPostGridTariff);
   ssa.answer(kAnswerGridTariff, [raw](const adapter::Request& r) { return raw->on_ask(r); });
   GRIDKE_ASSIGN_OR_RETURN(impl->adapter,
-                          adapter::GenericAdapter::start(engine, all, std::move(ssa)));
+                          adapter::GenericAdapter::start(engine, contracts, std::move(ssa)));
   impl->listener =
       service.add_listener([raw](const tf::PublishedTariff& t) { raw->on_published(t); });
   return std::unique_ptr<TariffSsa>(new TariffSsa(std::move(impl)));

@@ -49,10 +49,6 @@ struct SsaStats {
 Result<pattern::Binding> tic_binding(const services::metering::Delivery& delivery,
                                      const SsaOptions& options);
 
-/// `contracts` plus answer-tic-data / ask-tic-data derived from post-/react-tic-data where
-/// missing. Errors: not_found when post-tic-data is missing.
-Result<adapter::ContractSet> with_derived_contracts(const adapter::ContractSet& contracts);
-
 class MeteringSsa {
  public:
   static Result<std::unique_ptr<MeteringSsa>> start(engine::KnowledgeEngine& engine,

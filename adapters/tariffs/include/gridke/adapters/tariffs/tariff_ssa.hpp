@@ -4,9 +4,8 @@
 //                               thread that publishes (TariffService listener), with a deadline
 //   ANSWER answer-grid-tariff   the published tariffs of today and later days, filtered by what
 //                               the asker bound (zoneId, zone, tariffId, quarterStart, …)
-// The ANSWER contract is graph-patterns/tariffs/answer-grid-tariff.ttl when the set has it;
-// otherwise it is derived from post-grid-tariff (same pattern, prefixes and act, kind ANSWER),
-// so POST/REACT and ASK/ANSWER of contract (i) share one pattern (with_derived_contracts()).
+// Contract (i) has four files in graph-patterns/tariffs: post-/react-grid-tariff and
+// answer-/ask-grid-tariff, all four with the same pattern.
 // IRIs: tariff <base>tariff/<zone>/<day>, price <base>tariff/<zone>/<day>/q/<q>, zone
 // <zone_base><zone>, period <base>period/<start>/PT15M, instants <base>instant/<time>.
 // Thread safety: internally synchronised (handlers run on engine threads).
@@ -54,16 +53,10 @@ Result<pattern::BindingSet> tariff_bindings(const services::tariffs::PublishedTa
 Result<std::vector<services::tariffs::PublishedTariff>> tariffs_from_bindings(
     const pattern::BindingSet& bindings);
 
-/// `contracts` plus answer-grid-tariff (derived from post-grid-tariff) and ask-grid-tariff
-/// (derived from react-grid-tariff) where they are missing: same pattern, prefixes and act,
-/// kind ANSWER/ASK (the ASK one only when react-grid-tariff is present). Errors: not_found when
-/// post-grid-tariff is missing.
-Result<adapter::ContractSet> with_derived_contracts(const adapter::ContractSet& contracts);
-
 class TariffSsa {
  public:
   /// Registers POST post-grid-tariff and ANSWER answer-grid-tariff and the service listener.
-  /// Errors: those of with_derived_contracts() and adapter::GenericAdapter::start().
+  /// Errors: those of adapter::GenericAdapter::start() (e.g. not_found for a missing contract).
   static Result<std::unique_ptr<TariffSsa>> start(engine::KnowledgeEngine& engine,
                                                   const adapter::ContractSet& contracts,
                                                   services::tariffs::TariffService& service,
