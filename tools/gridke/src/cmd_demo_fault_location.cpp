@@ -11,11 +11,6 @@
 // Exit codes: 0 the injected fault was notified; 1 it was not (within --timeout-s); others per
 // command.hpp. Children are stopped with SIGTERM (SIGKILL after 5 s) on every path.
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -33,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "demo_child.hpp"
 #include "gridke/adapter/contract.hpp"
 #include "gridke/adapter/generic_adapter.hpp"
 #include "gridke/engine/remote_engine.hpp"
@@ -40,10 +36,12 @@
 #include "gridke/http/json_fields.hpp"
 #include "gridke/http/server.hpp"
 
-extern char** environ;
-
 namespace gridke::cli {
 namespace {
+
+using demo_child::Child;
+using demo_child::TempDir;
+using demo_child::wait_ready;
 
 constexpr const char* verb = "demo fault-location";
 constexpr const char* fault_zone = "live-Z2";
@@ -64,101 +62,6 @@ constexpr const char* usage =
     "  --keep-data     keep the temporary data directory (its path is printed)\n\n"
     "Exit codes: 0 the injected fault was notified, 1 it was not, 2 usage error, 6 the server\n"
     "or the engine could not be reached.\n";
-
-/// A child process; the destructor stops it (SIGTERM, then SIGKILL after 5 s) and reaps it.
-class Child {
- public:
-  static Result<Child> spawn(const std::vector<std::string>& argv,
-                             const std::vector<std::string>& extra_env) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    std::vector<std::string> env_store(extra_env);
-    for (char** e = environ; *e != nullptr; ++e) env_store.emplace_back(*e);
-    std::vector<char*> env;
-    for (auto& e : env_store) env.push_back(e.data());
-    env.push_back(nullptr);
-    pid_t pid = 0;
-    if (int rc = posix_spawn(&pid, argv[0].c_str(), nullptr, nullptr, args.data(), env.data());
-        rc != 0) {
-      return unavailable("cannot start " + argv[0] + ": " + std::strerror(rc));
-    }
-    return Child(pid);
-  }
-  Child(Child&& o) noexcept : pid_(std::exchange(o.pid_, 0)) {}
-  Child& operator=(Child&&) = delete;
-  Child(const Child&) = delete;
-  ~Child() { (void)stop(); }
-
-  /// SIGTERM, wait up to `grace`, then SIGKILL. Returns the exit status (-1 when killed).
-  int stop(std::chrono::milliseconds grace = std::chrono::seconds(5)) {
-    if (pid_ <= 0) return exit_status_;
-    ::kill(pid_, SIGTERM);
-    const auto until = std::chrono::steady_clock::now() + grace;
-    int status = 0;
-    while (true) {
-      const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) break;
-      if (r < 0) {
-        status = -1;
-        break;
-      }
-      if (std::chrono::steady_clock::now() >= until) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    pid_ = 0;
-    exit_status_ = (status >= 0 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-    return exit_status_;
-  }
-  /// True while the process runs (reaps it when it has ended).
-  bool running() {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = 0;
-      exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      return false;
-    }
-    return true;
-  }
-  int exit_status() const { return exit_status_; }
-
- private:
-  explicit Child(pid_t pid) : pid_(pid) {}
-  pid_t pid_ = 0;
-  int exit_status_ = -1;
-};
-
-/// A temporary directory removed on destruction unless kept.
-class TempDir {
- public:
-  static Result<TempDir> create() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "gridke-demo-fl-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) {
-      return unavailable("cannot create a temporary directory: " +
-                         std::string(std::strerror(errno)));
-    }
-    return TempDir(tmpl);
-  }
-  TempDir(TempDir&& o) noexcept : path_(std::move(o.path_)), keep_(o.keep_) { o.path_.clear(); }
-  TempDir& operator=(TempDir&&) = delete;
-  ~TempDir() {
-    if (path_.empty() || keep_) return;
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  void keep() { keep_ = true; }
-
- private:
-  explicit TempDir(std::string p) : path_(std::move(p)) {}
-  std::string path_;
-  bool keep_ = false;
-};
 
 /// What the console has received, shared with the engine's handler threads.
 struct Console {
@@ -212,25 +115,6 @@ Result<long long> bounded(const Args& args, const char* name, long long fallback
   return x;
 }
 
-/// Polls the front door until it answers (the server prints its ready line only after its
-/// modules started, but the port may be reused by a stale process: check the answer).
-Result<void> wait_ready(Child& server, const std::string& url, std::chrono::seconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  http::ClientOptions quick;
-  quick.timeout = std::chrono::milliseconds(1000);
-  while (std::chrono::steady_clock::now() < until) {
-    if (!server.running()) {
-      return unavailable("gridke serve exited with status " + std::to_string(server.exit_status()) +
-                         " before it was ready");
-    }
-    auto r = http::request("GET", url, {}, quick);
-    if (r && r->status == 200) return ok();
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return unavailable("gridke serve did not answer " + url + " within " +
-                     std::to_string(limit.count()) + " s");
-}
-
 int run(const std::vector<std::string>& argv) {
   auto args = Args::parse(argv, {"help", "keep-data"});
   if (!args) return usage_error(verb, args.error().message());
@@ -250,10 +134,7 @@ int run(const std::vector<std::string>& argv) {
   auto timeout = bounded(*args, "timeout-s", 45, 5, 3600);
   if (!timeout) return usage_error(verb, timeout.error().message());
 
-  std::error_code ec;
-  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  if (ec) return fail(verb, unavailable("cannot locate the gridke executable: " + ec.message()));
-  auto data = TempDir::create();
+  auto data = TempDir::create("gridke-demo-fault-location");
   if (!data) return fail(verb, data.error());
   if (args->has("keep-data")) data->keep();
   auto port = http::pick_free_port("127.0.0.1");
@@ -263,10 +144,10 @@ int run(const std::vector<std::string>& argv) {
   console.print("data directory " + data->path() + ", server " + base);
 
   // 1. The server.
-  auto server =
-      Child::spawn({self, "serve", "--port", std::to_string(*port), "--data", data->path(),
-                    "--services", "fault-location", "--log-level", "warn", "--deadline-s", "5"},
-                   {"GRIDKE_FAULT_READING_PERIOD_S=1"});
+  auto server = Child::spawn_gridke(
+      {"serve", "--port", std::to_string(*port), "--data", data->path(), "--services",
+       "fault-location", "--log-level", "warn", "--deadline-s", "5"},
+      demo_child::SpawnOptions{{"GRIDKE_FAULT_READING_PERIOD_S=1"}, false});
   if (!server) return fail(verb, server.error());
   if (auto r = wait_ready(*server, base + "/GridObservability/zones", std::chrono::seconds(20));
       !r) {
@@ -292,12 +173,11 @@ int run(const std::vector<std::string>& argv) {
   console.print("console registered; waiting for potential-fault notifications");
 
   // 3. The DSP.
-  auto dsp =
-      Child::spawn({self, "simulate", "hems", "--engine", base + "/rest", "--zones",
-                    std::to_string(*zones), "--hems", std::to_string(*hems), "--period-s", "1",
-                    "--fault", std::string(fault_zone) + "@" + std::to_string(*fault_at),
-                    "--duration-s", std::to_string(*timeout + 5)},
-                   {});
+  auto dsp = Child::spawn_gridke({"simulate", "hems", "--engine", base + "/rest", "--zones",
+                                  std::to_string(*zones), "--hems", std::to_string(*hems),
+                                  "--period-s", "1", "--fault",
+                                  std::string(fault_zone) + "@" + std::to_string(*fault_at),
+                                  "--duration-s", std::to_string(*timeout + 5)});
   if (!dsp) return fail(verb, dsp.error());
 
   // 4. Wait for the injected fault's notification.

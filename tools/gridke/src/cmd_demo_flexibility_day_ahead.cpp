@@ -14,16 +14,11 @@
 // printed as a timeline, with an SVG of trunk-cable loading vs capacity before and after
 // flexibility. Every child is stopped (SIGTERM, then SIGKILL) on every path.
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -34,11 +29,10 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "demo_child.hpp"
 #include "gridke/http/client.hpp"
 #include "gridke/http/server.hpp"
 #include "gridke/plot/svg.hpp"
-
-extern char** environ;
 
 namespace gridke::cli {
 namespace {
@@ -61,55 +55,23 @@ constexpr const char* kUsage =
 
 constexpr const char* kDay = "2026-11-28";
 
-/// Children started by the demo; stopped by the destructor whatever happens.
+/// Children started by the demo (demo_child.hpp); stopped in reverse order of start by the
+/// destructor whatever happens (the aggregators before the server).
 class Children {
  public:
   ~Children() {
-    for (auto it = pids_.rbegin(); it != pids_.rend(); ++it) stop(*it);
+    while (!children_.empty()) children_.pop_back();
   }
-  Result<pid_t> spawn(std::vector<std::string> args, const std::vector<std::string>& env) {
-    std::error_code ec;
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) return unavailable("cannot find the gridke executable: " + ec.message());
-    args.insert(args.begin(), exe.string());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-    env_strings.insert(env_strings.end(), env.begin(), env.end());
-    std::vector<char*> envp;
-    for (auto& e : env_strings) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return unavailable("cannot start gridke " + args[1] + ": " + std::strerror(rc));
-    pids_.push_back(pid);
-    return pid;
-  }
-  bool exited(pid_t pid) {
-    int status = 0;
-    return ::waitpid(pid, &status, WNOHANG) == pid;
+  Result<demo_child::Child*> spawn(std::vector<std::string> args, std::vector<std::string> env) {
+    GRIDKE_ASSIGN_OR_RETURN(auto child,
+                            demo_child::Child::spawn_gridke(
+                                std::move(args), demo_child::SpawnOptions::quiet(std::move(env))));
+    children_.push_back(std::move(child));
+    return &children_.back();
   }
 
  private:
-  static void stop(pid_t pid) {
-    ::kill(pid, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      int status = 0;
-      const pid_t r = ::waitpid(pid, &status, WNOHANG);
-      if (r == pid || r < 0) return;
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-  }
-  std::vector<pid_t> pids_;
+  std::deque<demo_child::Child> children_;  // deque: pointers stay valid as it grows
 };
 
 struct Demo {
@@ -383,7 +345,7 @@ int run_demo(const std::vector<std::string>& argv) {
         http::ClientOptions quick;
         quick.timeout = milliseconds(1000);
         auto r = http::request("GET", d.market + "/Clock", {}, quick);
-        return (r && r->status == 200) || kids.exited(*serve);
+        return (r && r->status == 200) || !(*serve)->running();
       },
       seconds(60));
   auto ready = http::request("GET", d.market + "/Clock");

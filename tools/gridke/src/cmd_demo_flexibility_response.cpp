@@ -17,12 +17,6 @@
 //   8. DELETE /GridObservability/removeDataset/{id}; the request is gone.
 // The child process is stopped (SIGTERM, then SIGKILL) on every path.
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -39,6 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "demo_child.hpp"
 #include "gridke/adapter/codec.hpp"
 #include "gridke/adapter/contract.hpp"
 #include "gridke/adapter/generic_adapter.hpp"
@@ -46,8 +41,6 @@
 #include "gridke/http/client.hpp"
 #include "gridke/http/server.hpp"
 #include "gridke/services/flexibility_response/synthetic_dataset.hpp"
-
-extern char** environ;
 
 namespace gridke::cli {
 namespace {
@@ -76,60 +69,12 @@ constexpr const char* kUsage =
 
 // ---- the `gridke serve` child process ----
 
-void stop_child(pid_t pid) {
-  if (pid <= 0) return;
-  ::kill(pid, SIGTERM);
-  for (int i = 0; i < 100; ++i) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-}
-
-struct ChildGuard {
-  pid_t pid = -1;
-  ~ChildGuard() { stop_child(pid); }
-};
-
-// Starts this executable as `gridke serve` on a free port and waits until `ready_url` answers.
-Result<std::string> spawn_serve(ChildGuard& guard, const std::filesystem::path& data) {
-  GRIDKE_ASSIGN_OR_RETURN(const std::uint16_t port, http::pick_free_port("127.0.0.1"));
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return unavailable("cannot find the gridke executable: " + ec.message());
-  std::vector<std::string> args = {
-      exe.string(),           "serve",  "--port",      std::to_string(port), "--services",
-      "flexibility-response", "--data", data.string(), "--log-level",        "warn"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return unavailable("cannot start gridke serve: " + std::string(std::strerror(rc)));
-  guard.pid = pid;
-  const std::string url = "http://127.0.0.1:" + std::to_string(port);
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  http::ClientOptions quick;
-  quick.timeout = std::chrono::milliseconds(1000);
-  while (std::chrono::steady_clock::now() < give_up) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      guard.pid = -1;
-      return unavailable("gridke serve exited during start-up (status " + std::to_string(status) +
-                         ")");
-    }
-    auto r = http::request("GET", url + "/GridObservability/Elasticity_dataset", {}, quick);
-    if (r && r->status == 200) return url;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return unavailable("gridke serve did not answer " + url + " within 30 s");
+// `gridke serve --services flexibility-response --data DATA` on a free port (demo_child.hpp),
+// ready when the dataset front door answers.
+Result<demo_child::ServeChild> spawn_serve(const std::string& data) {
+  return demo_child::spawn_serve({"--services", "flexibility-response", "--data", data},
+                                 "/GridObservability/Elasticity_dataset",
+                                 demo_child::SpawnOptions::quiet());
 }
 
 // ---- the dataset ----
@@ -189,22 +134,15 @@ class Demo {
   }
 
   Result<void> run_steps() {
-    const auto data = std::filesystem::temp_directory_path() /
-                      ("gridke-demo-flexibility-response-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(data);
-    struct Cleanup {
-      std::filesystem::path dir;
-      ~Cleanup() {
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
-      }
-    } cleanup{data};
+    GRIDKE_ASSIGN_OR_RETURN(auto data,
+                            demo_child::TempDir::create("gridke-demo-flexibility-response"));
     say("[1] starting gridke serve --services flexibility-response on a free port");
-    ChildGuard guard;
-    GRIDKE_ASSIGN_OR_RETURN(const std::string url, spawn_serve(guard, data));
+    // The child is stopped (SIGTERM, then SIGKILL) when `server` goes out of scope.
+    GRIDKE_ASSIGN_OR_RETURN(auto server, spawn_serve(data.path()));
+    const std::string url = server.url;
     const std::string api = url + "/GridObservability";
     api_ = api;
-    say("    " + url + " (pid " + std::to_string(guard.pid) + ")");
+    say("    " + url + " (pid " + std::to_string(server.process.pid()) + ")");
 
     fr::SyntheticOptions synthetic;
     synthetic.customers = customers_;
@@ -293,7 +231,7 @@ class Demo {
     GRIDKE_TRY(ask_through_engine(url, response["customers"][top]));
     GRIDKE_TRY(write_charts(api, id, response["customers"][top]["userID"]));
 
-    GRIDKE_TRY(restart(guard, data, body, response));
+    GRIDKE_TRY(restart(server, data.path(), body, response));
     const std::string api2 = api_;
 
     say("[8] DELETE " + api2 + "/removeDataset/" + id);
@@ -308,7 +246,7 @@ class Demo {
 
   // Step 7: a job submitted just before the server stops is finished by the next server on the
   // same data directory, with the same numbers as the first run.
-  Result<void> restart(ChildGuard& guard, const std::filesystem::path& data,
+  Result<void> restart(demo_child::ServeChild& server, const std::string& data,
                        const std::string& body, const json& first) {
     say("[7] restart: submit again, stop gridke serve at once, start it on the same --data");
     http::ClientOptions upload;
@@ -317,11 +255,10 @@ class Demo {
                             http::request("POST", api_ + "/Elasticity_dataset", body, upload));
     GRIDKE_ASSIGN_OR_RETURN(const json receipt, posted.json());
     const std::string id = receipt.value("requestID", "");
-    stop_child(guard.pid);
-    guard.pid = -1;
-    GRIDKE_ASSIGN_OR_RETURN(const std::string url, spawn_serve(guard, data));
-    api_ = url + "/GridObservability";
-    say("    " + url + " (pid " + std::to_string(guard.pid) + ")");
+    (void)server.process.stop();
+    GRIDKE_ASSIGN_OR_RETURN(server, spawn_serve(data));
+    api_ = server.url + "/GridObservability";
+    say("    " + server.url + " (pid " + std::to_string(server.process.pid()) + ")");
     json status;
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(5);
     do {

@@ -110,11 +110,6 @@ struct ProviderKb {
   std::vector<pattern::Binding> received;
 };
 
-struct ChildGuard {
-  pid_t pid = -1;
-  ~ChildGuard() { demo_child::stop(pid); }
-};
-
 class Demo {
  public:
   explicit Demo(bool text) : text_(text) {}
@@ -149,20 +144,19 @@ class Demo {
   Result<void> run_steps() {
     say("[1] starting gridke serve --services metering on a free port");
     GRIDKE_ASSIGN_OR_RETURN(
-        auto child, demo_child::spawn_serve("metering", "/metering/stats",
-                                            {std::string("GRIDKE_METERING_KEY=") + kDemoKey}));
-    ChildGuard guard{child.pid};
+        auto child, demo_child::spawn_serve({"--services", "metering"}, "/metering/stats",
+                                            demo_child::SpawnOptions::quiet(
+                                                {std::string("GRIDKE_METERING_KEY=") + kDemoKey})));
     const std::string api = child.url + "/metering";
-    say("    " + child.url + " (pid " + std::to_string(child.pid) + ")");
+    say("    " + child.url + " (pid " + std::to_string(child.process.pid()) + ")");
     GRIDKE_ASSIGN_OR_RETURN(const auto cipher, mt::PdlCipher::create(kDemoKey));
 
     engine::RemoteEngineOptions remote;
     remote.base_url = child.url + "/rest";
     GRIDKE_ASSIGN_OR_RETURN(auto engine, engine::RemoteEngine::connect(remote));
-    GRIDKE_ASSIGN_OR_RETURN(auto loaded,
+    GRIDKE_ASSIGN_OR_RETURN(auto contracts,
                             adapter::load_contracts(std::filesystem::path(GRIDKE_SOURCE_DIR) /
                                                     "graph-patterns" / "metering"));
-    GRIDKE_ASSIGN_OR_RETURN(auto contracts, ma::with_derived_contracts(loaded));
     ProviderKb engie{"engie", "https://engie.example.org/kb/interconnect", {}, {}, {}};
     ProviderKb trialog{"trialog", "https://trialog.example.org/kb/interconnect", {}, {}, {}};
     for (ProviderKb* p : {&engie, &trialog}) {

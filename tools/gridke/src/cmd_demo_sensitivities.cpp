@@ -11,11 +11,6 @@
 //   4. SVGs of the sensitivity matrix and of the per-period voltage problems, written to --out.
 // The child is stopped (SIGTERM, then SIGKILL) and the data directory removed at the end.
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -33,13 +28,12 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "demo_child.hpp"
 #include "gridke/http/client.hpp"
 #include "gridke/http/server.hpp"
 #include "gridke/services/grid/model/network_json.hpp"
 #include "gridke/services/sensitivities/json_codec.hpp"
 #include "gridke/services/sensitivities/validation/lv_grid_simulation.hpp"
-
-extern char** environ;
 
 namespace {
 
@@ -47,6 +41,9 @@ using namespace gridke;
 using namespace std::chrono_literals;
 using nlohmann::json;
 namespace se = gridke::services::sensitivities;
+using gridke::cli::demo_child::Child;
+using gridke::cli::demo_child::TempDir;
+using gridke::cli::demo_child::wait_ready;
 namespace sv = gridke::services::sensitivities::validation;
 
 constexpr const char* verb = "demo sensitivities";
@@ -70,82 +67,6 @@ typical day shows where and when voltages are lowest; the upper limit stays 253 
 
 Exit codes: 0 the whole flow ran; 2 usage error; 6 the server could not be started or
 reached; otherwise the failing step's error code.)";
-
-/// A child process; the destructor stops it (SIGTERM, then SIGKILL after 5 s) and reaps it.
-class Child {
- public:
-  static Result<Child> spawn(const std::vector<std::string>& argv) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = 0;
-    if (int rc = posix_spawn(&pid, argv[0].c_str(), nullptr, nullptr, args.data(), environ);
-        rc != 0) {
-      return unavailable("cannot start " + argv[0] + ": " + std::strerror(rc));
-    }
-    return Child(pid);
-  }
-  Child(Child&& o) noexcept : pid_(std::exchange(o.pid_, 0)) {}
-  Child& operator=(Child&&) = delete;
-  Child(const Child&) = delete;
-  ~Child() { stop(); }
-
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    const auto until = std::chrono::steady_clock::now() + 5s;
-    int status = 0;
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() >= until) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    pid_ = 0;
-  }
-  bool running() {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = 0;
-      return false;
-    }
-    return true;
-  }
-
- private:
-  explicit Child(pid_t pid) : pid_(pid) {}
-  pid_t pid_ = 0;
-};
-
-/// A temporary directory removed on destruction unless kept.
-class TempDir {
- public:
-  static Result<TempDir> create() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "gridke-demo-se-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) {
-      return unavailable("cannot create a temporary directory: " +
-                         std::string(std::strerror(errno)));
-    }
-    return TempDir(tmpl);
-  }
-  TempDir(TempDir&& o) noexcept : path_(std::move(o.path_)), keep_(o.keep_) { o.path_.clear(); }
-  TempDir& operator=(TempDir&&) = delete;
-  ~TempDir() {
-    if (path_.empty() || keep_) return;
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  void keep() { keep_ = true; }
-
- private:
-  explicit TempDir(std::string p) : path_(std::move(p)) {}
-  std::string path_;
-  bool keep_ = false;
-};
 
 void say(const std::string& line) { std::cout << "[demo] " << line << std::endl; }
 
@@ -193,24 +114,6 @@ Result<json> wait_result(const std::string& url, std::chrono::seconds timeout) {
     }
     std::this_thread::sleep_for(200ms);
   }
-}
-
-Result<void> wait_ready(Child& server, const std::string& url, std::chrono::seconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (!server.running()) return unavailable("gridke serve exited during start-up");
-    http::ClientOptions o;
-    o.timeout = 1s;
-    // The KE API answers first; the module's front door is up when *it* answers the probe
-    // ("request 'probe' is unknown"), not the KE's "No such endpoint".
-    if (auto r = http::request("GET", url, {}, o);
-        r && r->status == 404 && r->body.find("'probe'") != std::string::npos) {
-      return ok();
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  return unavailable("gridke serve did not answer " + url + " within " +
-                     std::to_string(timeout.count()) + " s");
 }
 
 // Appliances behind the meters: EV charging (evening excess) at every 4th meter, PV (midday,
@@ -288,19 +191,22 @@ int run(const std::vector<std::string>& argv) {
   const double upper_v = 253.0;
 
   // 1. The server.
-  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  if (ec)
-    return cli::fail(verb, unavailable("cannot locate the gridke executable: " + ec.message()));
-  auto tmp = TempDir::create();
+  auto tmp = TempDir::create("gridke-demo-sensitivities");
   if (!tmp) return cli::fail(verb, tmp.error());
   if (args->has("keep-data")) tmp->keep();
   auto port = http::pick_free_port("127.0.0.1");
   if (!port) return cli::fail(verb, port.error());
   const std::string base = "http://127.0.0.1:" + std::to_string(*port) + "/sensitivitiesengine";
-  auto server = Child::spawn({self, "serve", "--port", std::to_string(*port), "--data", tmp->path(),
-                              "--services", "sensitivities", "--log-level", "warn"});
+  auto server =
+      Child::spawn_gridke({"serve", "--port", std::to_string(*port), "--data", tmp->path(),
+                           "--services", "sensitivities", "--log-level", "warn"});
   if (!server) return cli::fail(verb, server.error());
-  if (auto r = wait_ready(*server, base + "/requests/probe", 30s); !r) {
+  // The KE API answers first; the module's front door is up when *it* answers the probe
+  // ("request 'probe' is unknown"), not the KE's "No such endpoint".
+  auto front_door_up = [](const http::ClientResponse& r) {
+    return r.status == 404 && r.body.find("'probe'") != std::string::npos;
+  };
+  if (auto r = wait_ready(*server, base + "/requests/probe", 30s, front_door_up); !r) {
     return cli::fail(verb, r.error());
   }
   say("gridke serve is up: " + base + " (data in " + tmp->path() + ")");

@@ -68,11 +68,6 @@ constexpr const char* kUsage =
     "Exit codes: 0 every check passed, 1 a check failed (listed), 2 usage error, 7 the\n"
     "server could not be started or reached.\n";
 
-struct ChildGuard {
-  pid_t pid = -1;
-  ~ChildGuard() { demo_child::stop(pid); }
-};
-
 // Two feeders of a Dutch LV grid (kW per quarter hour): a residential baseline with morning and
 // evening peaks, EV charging as controllable demand from 17:00, a 250 kVA (≈ 230 kW at the
 // margin) transformer. Feeder B's evening baseline alone exceeds its capacity for a while.
@@ -192,18 +187,19 @@ class Demo {
 
   Result<void> run_steps() {
     say("[1] starting gridke serve --services tariffs on a free port");
-    GRIDKE_ASSIGN_OR_RETURN(auto child, demo_child::spawn_serve("tariffs", "/tariffs/config", {}));
-    ChildGuard guard{child.pid};
+    // The child is stopped (SIGTERM, then SIGKILL) when `child` goes out of scope.
+    GRIDKE_ASSIGN_OR_RETURN(auto child,
+                            demo_child::spawn_serve({"--services", "tariffs"}, "/tariffs/config",
+                                                    demo_child::SpawnOptions::quiet()));
     const std::string api = child.url + "/tariffs";
-    say("    " + child.url + " (pid " + std::to_string(child.pid) + ")");
+    say("    " + child.url + " (pid " + std::to_string(child.process.pid()) + ")");
 
     engine::RemoteEngineOptions remote;
     remote.base_url = child.url + "/rest";
     GRIDKE_ASSIGN_OR_RETURN(auto engine, engine::RemoteEngine::connect(remote));
-    GRIDKE_ASSIGN_OR_RETURN(auto loaded,
+    GRIDKE_ASSIGN_OR_RETURN(auto contracts,
                             adapter::load_contracts(std::filesystem::path(GRIDKE_SOURCE_DIR) /
                                                     "graph-patterns" / "tariffs"));
-    GRIDKE_ASSIGN_OR_RETURN(auto contracts, ta::with_derived_contracts(loaded));
     Inbox inbox;
     adapter::Ssa hems("https://hems.example.org/kb/hems-17", "HEMS 17",
                       "A home energy management system that follows the grid tariff");

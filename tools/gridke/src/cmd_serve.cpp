@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +34,18 @@ namespace gridke::cli {
 std::map<std::string, ServeModuleSpec>& serve_modules() {
   static std::map<std::string, ServeModuleSpec> all;
   return all;
+}
+
+Result<long long> env_integer(const char* name, long long fallback, long long lo, long long hi) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  char* end = nullptr;
+  const long long x = std::strtoll(v, &end, 10);
+  if (end == v || *end != '\0' || x < lo || x > hi) {
+    return invalid_argument(std::string(name) + ": '" + v + "' must be an integer in [" +
+                            std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  return x;
 }
 
 }  // namespace gridke::cli
@@ -87,10 +100,9 @@ constexpr const char* usage =
     "  --domain-knowledge FILE  runtime-wide default domain knowledge (Jena rules, as POST\n"
     "                   /sc/knowledge; docs/knowledge-network.md), used for every KB that has\n"
     "                   posted none of its own\n"
-    "  --io-threads N   HTTP I/O threads shared by the KE API and every front door (default 4,\n"
-    "                   2 with --services none: the KE round trip is 0.68 ms at 2, 1.05 ms at\n"
-    "                   4, 1.52 ms at cpprestsdk's own 40 on two cores; service front doors may\n"
-    "                   wait on the engine, which then needs spare I/O threads)\n\n"
+    "  --io-threads N   HTTP I/O threads shared by the KE API and every front door (default 2:\n"
+    "                   the KE round trip is 0.68 ms at 2, 1.05 ms at 4, 1.52 ms at cpprestsdk's\n"
+    "                   own 40 on two cores; handlers run on their own threads, not these)\n\n"
     "Secrets (tokens, keys) are read from files only, never from the command line, and never\n"
     "logged; binding values appear only at --log-level debug.\n"
     "Stops on SIGINT or SIGTERM: pending long polls get 410 Gone.\n"
@@ -257,11 +269,9 @@ int run_serve(const std::vector<std::string>& argv) {
   if (format != "text" && format != "json") {
     return cli::usage_error(verb, "--format must be text or json, got '" + format + "'");
   }
-  auto selected_early = select_modules(args->get_or("services", "all"));
-  // Front-door handlers (e.g. /Congestion/day-ahead) may wait on the engine, which needs free
-  // I/O threads to reach remote KBs: two spare threads with service modules, 2 without.
-  const long long io_default = selected_early && selected_early->empty() ? 2 : 4;
-  auto io_threads = int_option(*args, "io-threads", io_default, 2, 256);
+  // Service front doors run their handlers on their own threads (core/http), so the I/O pool
+  // only moves bytes: 2 threads give the fastest KE round trip on small hosts.
+  auto io_threads = int_option(*args, "io-threads", 2, 2, 256);
   if (!io_threads) return cli::usage_error(verb, io_threads.error().message());
   std::string default_knowledge;
   if (auto file = args->get("domain-knowledge")) {

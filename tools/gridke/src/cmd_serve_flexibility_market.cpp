@@ -105,15 +105,13 @@ class FlexibilityMarketModule final : public ServeModule {
     auto m = std::unique_ptr<FlexibilityMarketModule>(new FlexibilityMarketModule());
     GRIDKE_ASSIGN_OR_RETURN(m->clock_, clock_from_env());
     fm::MarketOptions options;
-    if (const char* r = std::getenv("GRIDKE_FLEX_RESPONSE_MINUTES"); r && *r) {
-      char* end = nullptr;
-      const long minutes = std::strtol(r, &end, 10);
-      if (*end != '\0' || minutes <= 0) {
-        return invalid_argument(std::string("GRIDKE_FLEX_RESPONSE_MINUTES: '") + r +
-                                "' is not a positive integer");
-      }
-      options.activation_response_delay = std::chrono::minutes(minutes);
-    }
+    GRIDKE_ASSIGN_OR_RETURN(const long long minutes,
+                            env_integer("GRIDKE_FLEX_RESPONSE_MINUTES",
+                                        std::chrono::duration_cast<std::chrono::minutes>(
+                                            options.activation_response_delay)
+                                            .count(),
+                                        1, 7 * 24 * 60));
+    options.activation_response_delay = std::chrono::minutes(minutes);
     m->notifier_ = std::make_shared<fm::CallbackNotifier>();
     GRIDKE_ASSIGN_OR_RETURN(m->market_,
                             fm::FlexibilityMarket::open(ctx.database_path("flexibility-market"),

@@ -51,16 +51,9 @@ class FlexibilityResponseModule final : public ServeModule {
       options.pseudonym_key = std::move(*key);
       m->key_source_ = path;
     }
-    options.analysis_threads = 2;
-    if (const char* t = std::getenv("GRIDKE_FLEXRESPONSE_THREADS"); t != nullptr && *t != '\0') {
-      char* end = nullptr;
-      const long v = std::strtol(t, &end, 10);
-      if (end == t || *end != '\0' || v < 1 || v > 64) {
-        return invalid_argument(std::string("GRIDKE_FLEXRESPONSE_THREADS: '") + t +
-                                "' must be an integer in [1, 64]");
-      }
-      options.analysis_threads = static_cast<int>(v);
-    }
+    GRIDKE_ASSIGN_OR_RETURN(const long long threads,
+                            env_integer("GRIDKE_FLEXRESPONSE_THREADS", 2, 1, 64));
+    options.analysis_threads = static_cast<int>(threads);
     GRIDKE_ASSIGN_OR_RETURN(m->service_, fr::FlexibilityResponseService::open(options));
     GRIDKE_ASSIGN_OR_RETURN(auto contracts,
                             adapter::load_contracts(std::filesystem::path(GRIDKE_SOURCE_DIR) /

@@ -24,18 +24,6 @@ namespace {
 
 namespace se = services::sensitivities;
 
-Result<long long> env_integer(const char* name, long long fallback, long long lo, long long hi) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  char* end = nullptr;
-  const long long x = std::strtoll(v, &end, 10);
-  if (end == v || *end != '\0' || x < lo || x > hi) {
-    return invalid_argument(std::string(name) + ": '" + v + "' must be an integer in [" +
-                            std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  }
-  return x;
-}
-
 Result<se::ReferenceVoltage> env_reference() {
   const char* v = std::getenv("GRIDKE_SENSITIVITIES_REFERENCE");
   if (v == nullptr || *v == '\0' || std::string(v) == "source") {

@@ -73,6 +73,10 @@ struct ServeModuleSpec {
 
 std::map<std::string, ServeModuleSpec>& serve_modules();
 
+/// A module setting from the environment: the integer in NAME, `fallback` when it is unset or
+/// empty. Errors: invalid_argument naming the variable, its value and the range [lo, hi].
+Result<long long> env_integer(const char* name, long long fallback, long long lo, long long hi);
+
 struct ServeModuleRegistrar {
   explicit ServeModuleRegistrar(ServeModuleSpec spec) {
     serve_modules().emplace(spec.name, std::move(spec));
