@@ -15,24 +15,17 @@ seconds=${1:-600}
 shift 2>/dev/null || true
 build=${GRIDKE_FUZZ_BUILD:-$root/build/fuzz}
 jobs=${GRIDKE_FUZZ_JOBS:-2}
-all_targets="graph_pattern rdf_term contract ke_wire fault_location_json"
+all_targets="graph_pattern rdf_term contract ke_wire fault_location_json tic_frame flexibility_market_json sensitivities_json tariffs_json"
 targets=${*:-$all_targets}
 flags="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 
-# Configure: the root project with GRIDKE_FUZZ=ON (clang, instrumented libraries). A root
-# CMakeLists.txt without that option gets a two-line wrapper project instead.
-source_dir=$root
-if ! grep -q GRIDKE_FUZZ "$root/CMakeLists.txt"; then
-  source_dir=$build/wrapper
-  mkdir -p "$source_dir"
-  printf 'cmake_minimum_required(VERSION 3.25)\nproject(gridke_fuzz LANGUAGES C CXX)\nadd_subdirectory("%s" gridke)\nadd_subdirectory("%s/fuzz" fuzz)\n' \
-    "$root" "$root" >"$source_dir/CMakeLists.txt"
-fi
+# Configure: the root project with GRIDKE_FUZZ=ON (clang, instrumented libraries).
 if [ ! -f "$build/build.ninja" ]; then
-  cmake -S "$source_dir" -B "$build" -G Ninja -DGRIDKE_FUZZ=ON \
+  cmake -S "$root" -B "$build" -G Ninja -DGRIDKE_FUZZ=ON \
     -DCMAKE_C_COMPILER="${CC:-clang}" -DCMAKE_CXX_COMPILER="${CXX:-clang++}" \
     -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
-    -DGRIDKE_BUILD_TESTS=OFF -DGRIDKE_HEADER_CHECK=OFF -DGRIDKE_WERROR=OFF >/dev/null
+    -DGRIDKE_BUILD_TESTS=OFF -DGRIDKE_HEADER_CHECK=OFF -DGRIDKE_WERROR=OFF \
+    -DCMAKE_UNITY_BUILD="${GRIDKE_FUZZ_UNITY:-ON}" >/dev/null
 fi
 bins=""
 for t in $targets; do bins="$bins gridke_${t}_fuzz"; done
@@ -109,6 +102,45 @@ for sel, bodies in fl.items():
         put("fault_location_json", f"f{sel}_{i}", bytes([sel]) + json.dumps(body).encode())
 for i, t in enumerate(["2026-11-27T08:00:00Z", "27-Nov-2026 08:00:00", "2026-11-27 08:00:00.250-05:00"]):
     put("fault_location_json", f"time{i}", bytes([5]) + t.encode())
+# tic_frame: valid Linky frames in both modes (checksum: sum of the covered bytes & 0x3F + 0x20).
+def tic_group(label, value, horodate=None):
+    sep = "\t" if horodate is not None or label in ("SINSTS", "EAST", "PRM", "NGTF") else " "
+    body = sep.join([label] + ([horodate] if horodate else []) + [value]) + sep
+    covered = body if sep == "\t" else body[:-1]
+    ck = chr((sum(covered.encode()) & 0x3F) + 0x20)
+    return "\n" + body + ck + "\r"
+historic = "\x02" + "".join(tic_group(l, v) for l, v in [("ADCO", "021728123456"), ("OPTARIF", "BASE"),
+    ("ISOUSC", "30"), ("BASE", "012345678"), ("IINST", "008"), ("PAPP", "01800")]) + "\x03"
+standard = "\x02" + "".join(tic_group(l, v, h) for l, v, h in [("ADSC", "041876097467", None),
+    ("PRM", "21427862014914", None), ("EAST", "000123456", None), ("SINSTS", "01800", None),
+    ("SMAXSN", "02500", "E261127081500"), ("PCOUP", "09", None), ("STGE", "003A0001", None)]) + "\x03"
+put("tic_frame", "historic", historic)
+put("tic_frame", "standard", standard)
+put("tic_frame", "two", historic + standard)
+put("tic_frame", "truncated", standard[: len(standard) // 2])
+# flexibility_market_json: first byte selects the decoder (fuzz/flexibility_market_json_fuzz.cpp).
+need = {"requestId": "R1", "zone": "PT-Z1", "needs": 50, "measurementUnit": "kW", "direction": "Up",
+        "typePower": "Active", "startTime": "2026-11-28T10:00:00Z", "endTime": "2026-11-28T10:15:00Z",
+        "HEMSIds": ["H1"]}
+offer = {"fspId": "f1", "requestId": "R1", "quantity": 20, "price": 0.1, "divisible": True}
+fm = {0: [need], 1: [offer], 2: [[{"participantId": "p", "kW": [1, 2.5]}]], 3: [{"id": "f1"}],
+      4: [need], 5: [offer], 6: [{}], 7: [{}]}
+for sel, bodies in fm.items():
+    for i, body in enumerate(bodies):
+        put("flexibility_market_json", f"m{sel}_{i}", bytes([sel]) + json.dumps(body).encode())
+put("flexibility_market_json", "time", bytes([8]) + b"2026-11-28T10:00:00.000Z")
+# sensitivities_json: first byte selects the reader (fuzz/sensitivities_json_fuzz.cpp).
+meters = {"historicalFromMeters": [{"meterID": "M1", "phase": 1, "measurements": [
+    {"timestamp": "2018-09-26T00:00:00Z", "v_measured": 230.1, "p_measured": 1.2, "q_measured": 0.1}]}]}
+appl = {"historicalFromAppliances": [{"applianceID": "A1", "meterID": "M1", "appliance_type": 2,
+        "measurements": [{"timestamp": "2018-09-26T00:00:00Z", "p_measured": 0.5}]}]}
+for sel, body in [(0, meters), (1, meters), (2, meters), (3, appl), (4, {"sensitivities": []})]:
+    put("sensitivities_json", f"s{sel}", bytes([sel]) + json.dumps(body).encode())
+# tariffs_json: even first byte = forecast, odd = configuration (fuzz/tariffs_json_fuzz.cpp).
+put("tariffs_json", "forecast", bytes([0]) + json.dumps({"zone": "Z", "baseline_kw": [1, 2],
+    "controllable_kw": [0.5, 0.5], "capacity_kw": [3, 3]}).encode())
+put("tariffs_json", "config", bytes([1]) + json.dumps({"response": {"model": "constant_elasticity",
+    "elasticity": -0.3}, "reference_price": 0.2, "floor_price": 0.05, "cap_price": 1.0}).encode())
 PY
 
 status=0

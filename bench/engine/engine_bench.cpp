@@ -11,8 +11,8 @@
 //                                                20-triple SAREF ASK against 1,000 KIs
 //   BM_EmbeddedEngine_Post100BindingsToOneReactSpinWait,
 //   BM_EmbeddedEngine_AskOneAnswerOneBindingSpinWait
-//       — the same two exchanges, the caller waiting on a detail::Completion (spin, then block)
-//         instead of the std::future of KnowledgeEngine::post/ask (docs/performance.md)
+//       — the same two exchanges, the benchmark waiting on a detail::Completion (spin, then
+//         block) itself, as KnowledgeEngine::post/ask do (docs/performance.md)
 // Every exchange benchmark also reports `ctx_switches`: voluntary plus involuntary context
 // switches of the whole process per iteration (getrusage), which counts the kernel wake-ups.
 #include <benchmark/benchmark.h>
@@ -78,8 +78,8 @@ class SwitchCounter {
   long start_;
 };
 
-// What KnowledgeEngine::post/ask do with the caller waiting on a Completion (adaptive spin, then
-// block) instead of a std::future: the change proposed for core/engine/src/knowledge_engine.cpp.
+// What KnowledgeEngine::post/ask do (core/engine/src/knowledge_engine.cpp), done by the benchmark
+// itself: the caller waits on a Completion (adaptive spin, then block).
 template <class Result, class Start>
 Result wait_for(Start start) {
   auto done = std::make_shared<gridke::engine::detail::Completion<Result>>();

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gridke_matchers.hpp"
+#include "test_paths.hpp"
 
 namespace gridke::adapter {
 namespace {
@@ -16,8 +17,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 const std::filesystem::path data_dir = std::filesystem::path(GRIDKE_TEST_DATA_DIR) / "adapter";
-const std::filesystem::path patterns_dir =
-    std::filesystem::path(GRIDKE_SOURCE_DIR) / "graph-patterns";
 
 std::string bad(const std::string& name) { return (data_dir / "bad" / name).string(); }
 
@@ -27,7 +26,8 @@ pattern::Binding binding(std::initializer_list<std::pair<std::string, std::strin
 }
 
 TEST(Contract, LoadsTheThermometerAnswer) {
-  auto c = load_contract(patterns_dir / "thermometer" / "answer-temperature.ttl");
+  auto c =
+      load_contract(test_paths::graph_patterns_dir() / "thermometer" / "answer-temperature.ttl");
   ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->name, "answer-temperature");
   EXPECT_EQ(c->service, "thermometer");
@@ -262,7 +262,7 @@ TEST(Contract, RejectsActWithoutSatisfaction) {
 }
 
 TEST(ContractSet, LoadsTheDemoContractsByName) {
-  auto set = load_contracts(patterns_dir / "demo");
+  auto set = load_contracts(test_paths::graph_patterns_dir() / "demo");
   ASSERT_THAT(set, IsOk());
   EXPECT_EQ(set->size(), 4u);
   std::vector<std::string> names;
@@ -275,7 +275,7 @@ TEST(ContractSet, LoadsTheDemoContractsByName) {
 }
 
 TEST(ContractSet, GetNamesTheLoadedContractsWhenMissing) {
-  auto set = load_contracts(patterns_dir / "thermometer");
+  auto set = load_contracts(test_paths::graph_patterns_dir() / "thermometer");
   ASSERT_THAT(set, IsOk());
   EXPECT_THAT(
       set->get("ask-temprature"),

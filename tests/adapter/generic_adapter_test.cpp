@@ -10,6 +10,7 @@
 
 #include "gridke/engine/embedded_engine.hpp"
 #include "gridke_matchers.hpp"
+#include "test_paths.hpp"
 
 namespace gridke::adapter {
 namespace {
@@ -18,9 +19,6 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using namespace std::chrono;
 
-const std::filesystem::path patterns_dir =
-    std::filesystem::path(GRIDKE_SOURCE_DIR) / "graph-patterns";
-
 const IriCodec thermometers{"https://example.org/thermometer/"};
 const DateTimeCodec time_codec;
 const DoubleCodec celsius_codec;
@@ -28,10 +26,10 @@ const DoubleCodec celsius_codec;
 class GenericAdapterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto thermo = load_contracts(patterns_dir / "thermometer");
+    auto thermo = load_contracts(test_paths::graph_patterns_dir() / "thermometer");
     ASSERT_THAT(thermo, IsOk());
     thermometer_contracts_ = std::move(thermo).value();
-    auto demo = load_contracts(patterns_dir / "demo");
+    auto demo = load_contracts(test_paths::graph_patterns_dir() / "demo");
     ASSERT_THAT(demo, IsOk());
     demo_contracts_ = std::move(demo).value();
   }

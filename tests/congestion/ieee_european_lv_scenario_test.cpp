@@ -15,7 +15,7 @@ namespace gridke::services::congestion {
 namespace {
 
 namespace grid = gridke::services::grid;
-const TimePoint day = TimePoint(std::chrono::sys_days(std::chrono::year(2026) / 11 / 28));
+const TimePoint scenario_day = TimePoint(std::chrono::sys_days(std::chrono::year(2026) / 11 / 28));
 
 TEST(IeeeEuropeanLvScenario, EveningPeakNeedsRemoveEveryViolation) {
   auto s = ieee_european_lv_ev_evening(GRIDKE_SOURCE_DIR);
@@ -25,10 +25,10 @@ TEST(IeeeEuropeanLvScenario, EveningPeakNeedsRemoveEveryViolation) {
   ASSERT_EQ(s->config.zones.size(), 3u);
   auto f = CongestionForecaster::create(s->network, s->config);
   ASSERT_THAT(f, IsOk());
-  auto quiet = f->day_ahead(day, s->household);
+  auto quiet = f->day_ahead(scenario_day, s->household);
   ASSERT_THAT(quiet, IsOk());
   EXPECT_TRUE(quiet->needs().empty());
-  auto out = f->day_ahead(day, s->forecast);
+  auto out = f->day_ahead(scenario_day, s->forecast);
   ASSERT_THAT(out, IsOk());
   const auto needs = out->needs();
   ASSERT_FALSE(needs.empty());

@@ -2,7 +2,10 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "engine_test_support.hpp"
 
@@ -144,6 +147,68 @@ TEST_F(EmbeddedEngineTest, SlowReactTimesOutWithoutFailingThePost) {
   EXPECT_THAT(
       r.exchange_info[0].failed_message,
       StartsWith("Error 'TimeoutException' occurred while waiting for response to message: "));
+}
+
+TEST_F(EmbeddedEngineTest, TimedOutReactsNameDistinctUuidMessages) {
+  make_kb("kb1");
+  make_kb("kb2");
+  make_kb("kb3");
+  const KiId posting = post_ki("kb1", "?a ex:b ?c .");
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto slow = [released](const HandleRequest&) -> Result<BindingSet> {
+    released.wait();
+    return BindingSet{};
+  };
+  react_ki("kb2", "?x ex:b ?y .", "", slow);
+  react_ki("kb3", "?x ex:b ?y .", "", slow);
+  CallOptions quick;
+  quick.deadline = std::chrono::milliseconds(100);
+  PostResult r = post("kb1", posting, BindingSet{Binding{{"a", iri("a")}, {"c", iri("c")}}}, quick);
+  release.set_value();
+  ASSERT_THAT(r.exchange_info, SizeIs(2));
+  const std::string prefix =
+      "Error 'TimeoutException' occurred while waiting for response to message: ";
+  for (const auto& info : r.exchange_info) {
+    EXPECT_EQ(info.status, ExchangeStatus::failed);
+    EXPECT_THAT(
+        info.failed_message,
+        ::testing::MatchesRegex(prefix + "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                                         "[0-9a-f]{12}"));
+  }
+  EXPECT_NE(r.exchange_info[0].failed_message, r.exchange_info[1].failed_message);
+}
+
+TEST_F(EmbeddedEngineTest, PostedBindingsStayUnchangedWhateverTheHandlerDoesWithItsCopy) {
+  // Binding sets share their bindings between copies (copy-on-write): a handler that keeps and
+  // extends its copy of the request changes neither the caller's set nor the exchange info.
+  make_kb("kb1");
+  make_kb("kb2");
+  const KiId posting = post_ki("kb1", "?a ex:b ?c .");
+  std::mutex mu;
+  std::vector<BindingSet> kept;
+  react_ki("kb2", "?x ex:b ?y .", "", [&](const HandleRequest& r) -> Result<BindingSet> {
+    BindingSet mine = r.bindings;
+    mine.insert(Binding{{"x", iri("extra")}, {"y", iri("extra")}});
+    std::lock_guard<std::mutex> lock(mu);
+    kept.push_back(std::move(mine));
+    return BindingSet{};
+  });
+  BindingSet posted;
+  for (int i = 0; i < 50; ++i)
+    posted.insert(Binding{{"a", iri("a" + std::to_string(i))}, {"c", iri("c")}});
+  const BindingSet before = posted;
+  PostResult r = post("kb1", posting, posted);
+  EXPECT_EQ(posted, before);
+  EXPECT_EQ(posted.size(), 50u);
+  ASSERT_THAT(r.exchange_info, SizeIs(1));
+  EXPECT_EQ(r.exchange_info[0].bindings.size(), 50u);
+  EXPECT_FALSE(
+      r.exchange_info[0].bindings.contains(Binding{{"x", iri("extra")}, {"y", iri("extra")}}));
+  EXPECT_TRUE(r.exchange_info[0].bindings.contains(Binding{{"x", iri("a7")}, {"y", iri("c")}}));
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].size(), 51u);
 }
 
 TEST_F(EmbeddedEngineTest, PostRecipientSelectorReachesOnlyThatKnowledgeBase) {

@@ -145,6 +145,8 @@ TEST_F(RestApiTest, RejectsBadInputWith400NamingTheField) {
       {"POST", "/parameters", R"({"minSilenceSeconds":30})", 400,
        "minSilenceSeconds must exceed the reading period"},
       {"POST", "/parameters", "not json", 400, "body: not valid JSON"},
+      // Found by gridke_fault_location_json_fuzz: a number out of range threw past the handler.
+      {"POST", "/parameters", R"({"minSilentHems":7e861111111111})", 400, "body: not valid JSON"},
       {"POST", "/parameters", "[1,2]", 400, "body: must be a JSON object"},
       {"POST", "/monitoring", "{}", 400, "gridZone: missing"},
       {"POST", "/monitoring", R"({"gridZone":""})", 400, "gridZone: must not be empty"},

@@ -4,11 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "gridke/services/flexibility_market/model_json.hpp"
+#include "market_test_time.hpp"
 
 namespace gridke::services::flexibility_market {
 namespace {
 
-TimePoint at(const char* iso) { return *parse_time(iso, "test"); }
+using test_time::at;
 
 TEST(GateClosure, DayAheadClosesOnTheDayBefore) {
   const GateTimes g = gate_times(Window::day_ahead, at("2026-11-28T19:15:00Z"));

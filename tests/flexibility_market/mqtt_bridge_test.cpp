@@ -23,6 +23,7 @@
 #include "gridke/services/flexibility_market/model_json.hpp"
 #include "gridke/services/flexibility_market/mqtt/italian_request.hpp"
 #include "gridke_matchers.hpp"
+#include "market_test_time.hpp"
 
 extern char** environ;
 
@@ -32,7 +33,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-TimePoint at(const char* iso) { return *parse_time(iso, "test"); }
+using test_time::at;
 
 int free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

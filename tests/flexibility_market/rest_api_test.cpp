@@ -12,6 +12,7 @@
 #include "gridke/http/client.hpp"
 #include "gridke/services/flexibility_market/model_json.hpp"
 #include "gridke_matchers.hpp"
+#include "market_test_time.hpp"
 
 namespace gridke::services::flexibility_market {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-TimePoint at(const char* iso) { return *parse_time(iso, "test"); }
+using test_time::at;
 
 struct Receiver {
   std::mutex mu;

@@ -40,6 +40,12 @@ inline CsvTable read_csv_table(const std::string& path) {
   return table;
 }
 
-inline std::string lcl_dir() { return std::string(GRIDKE_SHARED_DIR) + "/reference-data/lcl"; }
+inline std::string lcl_dir() {
+  // Built by append: GCC 12's -Warray-bounds misfires on `std::string(...) + "..."` here once
+  // inlined into a unity build.
+  std::string dir(GRIDKE_SHARED_DIR);
+  dir.append("/reference-data/lcl");
+  return dir;
+}
 
 }  // namespace gridke::services::flexibility_response::testing

@@ -154,6 +154,36 @@ TEST(Dataset, IssuesToErrorListsProblemsWithCount) {
   EXPECT_EQ(e.message(), "2 problems in the dataset: line 3 (user A): x; dataset: y");
 }
 
+TEST(Dataset, ValidGroupsHaveNoIssues) {
+  auto d = small_dataset();
+  d.groups = {{"north", {"A", "B"}}, {"only-b", {"B"}}};
+  EXPECT_TRUE(validate(d).empty());
+}
+
+TEST(Dataset, NamesTheGroupOfEveryBadGroupDefinition) {
+  auto d = small_dataset();
+  d.groups = {{"north", {"A", "Z9"}},  // unknown user
+              {"empty", {}},           // no members
+              {"north", {"B"}},        // duplicate name
+              {"twice", {"A", "A"}},   // repeated member
+              {"B", {"A"}},            // a user id as group name
+              {"bad name", {"A"}},     // not IRI-safe
+              {"", {"A"}}};            // no name
+  const auto issues = validate(d);
+  EXPECT_TRUE(has_issue(issues, "dataset: group 'north': userID 'Z9' is not in the dataset"));
+  EXPECT_TRUE(has_issue(issues, "group 'empty': has no members (userIDs is empty)"));
+  EXPECT_TRUE(has_issue(issues, "group 'north': duplicate groupID"));
+  EXPECT_TRUE(has_issue(issues, "group 'twice': userID 'A' is listed twice"));
+  EXPECT_TRUE(has_issue(issues, "group 'B': groupID equals a userID of the dataset"));
+  EXPECT_TRUE(has_issue(issues, "group 'bad name': groupID may use only letters"));
+  EXPECT_TRUE(has_issue(issues, "groups[6]: groupID is empty"));
+  EXPECT_EQ(issues.size(), 7u);
+  const Error e = issues_to_error(issues);
+  EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+  EXPECT_THAT(e.message(), HasSubstr("7 problems in the dataset: dataset: group 'north': userID "
+                                     "'Z9' is not in the dataset"));
+}
+
 TEST(CustomerIndex, GroupsRowsByUserInTimeOrderWithMedianStep) {
   auto d = small_dataset();
   std::swap(d.timestamp_s[0], d.timestamp_s[3]);  // user A out of order

@@ -12,6 +12,7 @@
 
 #include "gridke/services/flexibility_response/model/csv_reader.hpp"
 #include "gridke/services/flexibility_response/pseudonymiser.hpp"
+#include "gridke/storage/sqlite.hpp"
 #include "gridke_matchers.hpp"
 #include "test_datasets.hpp"
 
@@ -173,6 +174,12 @@ TEST(FlexibilityResponseService, RejectsBadSubmissionsNamingTheField) {
   EXPECT_THAT(service->submit(s), HasError(ErrorCode::invalid_argument,
                                            HasSubstr("confidenceLevel: must be in (0, 1)")));
   s.confidence_level = 0.95;
+  s.reliability_method = ReliabilityMethod::empirical;
+  s.empirical_threshold_kw = -1.0;
+  EXPECT_THAT(service->submit(s),
+              HasError(ErrorCode::invalid_argument,
+                       HasSubstr("reliabilityThresholdKw: must be a finite number >= 0")));
+  s.empirical_threshold_kw.reset();
   s.window = model::AnalysisWindow{100, 100};
   EXPECT_THAT(service->submit(s),
               HasError(ErrorCode::invalid_argument, HasSubstr("analysis_window: end")));
@@ -186,6 +193,55 @@ TEST(FlexibilityResponseService, RejectsBadSubmissionsNamingTheField) {
   bad_key.pseudonym_key = "short";
   EXPECT_THAT(FlexibilityResponseService::open(bad_key),
               HasError(ErrorCode::invalid_argument, HasSubstr("pseudonym key")));
+}
+
+TEST(FlexibilityResponseService, GroupsArePseudonymisedLikeTheirMembers) {
+  auto service = open_service();
+  ASSERT_NE(service, nullptr);
+  const auto d = small_dataset(3, 40);
+  Submission s;
+  s.format = DatasetFormat::csv;
+  s.data = model::write_dataset_csv(d);
+  s.baseline_signal_value = d.baseline_signal_value;
+  s.groups = {{"evens", {"user0", "user2"}}, {"odd", {"user1"}}};
+  s.reliability_method = ReliabilityMethod::empirical;
+  s.empirical_threshold_kw = 0.1;
+  const auto receipt = service->submit(s);
+  ASSERT_THAT(receipt, IsOk());
+  const auto status = service->wait(receipt->request_id, kWait);
+  ASSERT_THAT(status, IsOk());
+  ASSERT_EQ(status->state, JobState::done) << (status->error ? status->error->message() : "");
+  const auto pseudonymous = service->result(receipt->request_id);
+  ASSERT_THAT(pseudonymous, IsOk());
+  EXPECT_EQ(pseudonymous->reliability_method, ReliabilityMethod::empirical);
+  EXPECT_EQ(pseudonymous->empirical_threshold_kw, 0.1);
+  ASSERT_EQ(pseudonymous->groups.size(), 2u);
+  EXPECT_EQ(pseudonymous->groups[0].name, "evens");
+  EXPECT_EQ(pseudonymous->groups[0].members,
+            (std::vector<std::string>{pseudonymous->customers[0].user_id,
+                                      pseudonymous->customers[2].user_id}));
+  EXPECT_THAT(pseudonymous->groups[0].members[0], MatchesRegex("P-[0-9a-f]{16}"));
+  EXPECT_TRUE(pseudonymous->groups[0].slots[18].levels[1].estimated);
+  const auto identified = service->result(receipt->request_id, receipt->mapping_token);
+  ASSERT_THAT(identified, IsOk());
+  EXPECT_EQ(identified->groups[0].members, (std::vector<std::string>{"user0", "user2"}));
+  EXPECT_EQ(identified->groups[1].members, (std::vector<std::string>{"user1"}));
+}
+
+TEST(FlexibilityResponseService, FailsAJobWithABadGroupNamingTheGroup) {
+  auto service = open_service();
+  ASSERT_NE(service, nullptr);
+  auto s = json_submission(2);
+  s.groups = {{"north", {"user0", "nobody"}}};
+  const auto receipt = service->submit(s);
+  ASSERT_THAT(receipt, IsOk());
+  const auto status = service->wait(receipt->request_id, kWait);
+  ASSERT_THAT(status, IsOk());
+  EXPECT_EQ(status->state, JobState::failed);
+  ASSERT_TRUE(status->error.has_value());
+  EXPECT_EQ(status->error->code(), ErrorCode::invalid_argument);
+  EXPECT_THAT(status->error->message(),
+              HasSubstr("group 'north': userID 'nobody' is not in the dataset"));
 }
 
 TEST(FlexibilityResponseService, RemovesTheDatasetAndItsResults) {
@@ -267,6 +323,48 @@ TEST_F(FlexibilityResponseServiceTest, FinishedResultsSurviveARestart) {
   ASSERT_NE(service, nullptr);
   EXPECT_EQ(service->status(request_id)->state, JobState::done);
   EXPECT_EQ(*service->result_json(request_id), result);
+}
+
+TEST_F(FlexibilityResponseServiceTest, ReplaysTheStoredPseudonymisedColumnsAfterARestart) {
+  std::string request_id;
+  std::string first_result;
+  {
+    ServiceOptions options;
+    options.database_path = path_.string();
+    auto service = open_service(options);
+    ASSERT_NE(service, nullptr);
+    auto s = json_submission(2);
+    s.groups = {{"both", {"user0", "user1"}}};
+    const auto receipt = service->submit(s);
+    ASSERT_THAT(receipt, IsOk());
+    request_id = receipt->request_id;
+    ASSERT_EQ(service->wait(request_id, kWait)->state, JobState::done);
+    first_result = *service->result_json(request_id);
+  }
+  {
+    // A crash after ingestion: the job is running again, its dataset already pseudonymised.
+    auto db = storage::Database::open(path_.string());
+    ASSERT_THAT(db, IsOk());
+    {
+      auto pseudonymised = db->prepare("SELECT pseudonymised FROM datasets WHERE job_id = ?");
+      ASSERT_THAT(pseudonymised, IsOk());
+      pseudonymised->bind(1, request_id);
+      ASSERT_TRUE(*pseudonymised->step());
+      EXPECT_EQ(pseudonymised->column_int(0), 2);  // binary columns
+    }
+    auto requeue = db->prepare("UPDATE jobs SET state = 'running' WHERE id = ?");
+    ASSERT_THAT(requeue, IsOk());
+    requeue->bind(1, request_id);
+    ASSERT_THAT(requeue->run(), IsOk());
+  }
+  ServiceOptions options;
+  options.database_path = path_.string();
+  auto service = open_service(options);
+  ASSERT_NE(service, nullptr);
+  const auto status = service->wait(request_id, kWait);
+  ASSERT_THAT(status, IsOk());
+  ASSERT_EQ(status->state, JobState::done) << (status->error ? status->error->message() : "");
+  EXPECT_EQ(*service->result_json(request_id), first_result);
 }
 
 TEST(FlexibilityResponseService, CallsListenersWhenAJobFinishes) {

@@ -42,6 +42,7 @@ class FlexibilityResponseSsaTest : public ::testing::Test {
   void analyse_small_dataset() {
     fr::Submission s;
     s.data = fr::testing::to_d43_dataset_json(fr::testing::small_dataset(3, 60)).dump();
+    s.groups = {{"evens", {"user0", "user2"}}};
     auto receipt = service_->submit(s);
     ASSERT_THAT(receipt, IsOk());
     auto status = service_->wait(receipt->request_id, std::chrono::seconds(60));
@@ -100,6 +101,46 @@ TEST_F(FlexibilityResponseSsaTest, AnswersEveryEstimatedHourOfACustomer) {
   for (const auto& b : r->bindings) {
     EXPECT_EQ(*ad::get(b, "hemsId", ad::StringCodec{}), result_.customers[1].user_id);
   }
+}
+
+TEST_F(FlexibilityResponseSsaTest, AnswersAGroupByItsIdOrIri) {
+  analyse_small_dataset();
+  ASSERT_EQ(result_.groups.size(), 1u);
+  const auto& level = result_.groups[0].slots[18].levels[1];
+  ASSERT_TRUE(level.estimated);
+  for (const bool by_iri : {false, true}) {
+    pattern::Binding q;
+    if (by_iri) {
+      ASSERT_THAT(ad::put(q, "hems", std::string("evens"),
+                          ad::IriCodec{"https://dso.example.org/consumer-group/"}),
+                  IsOk());
+    } else {
+      ASSERT_THAT(ad::put(q, "hemsId", std::string("evens"), ad::StringCodec{}), IsOk());
+    }
+    ASSERT_THAT(ad::put(q, "signalId", std::string("i2"), ad::StringCodec{}), IsOk());
+    ASSERT_THAT(ad::put(q, "hourStart",
+                        std::chrono::system_clock::time_point(std::chrono::seconds(1795543200)),
+                        ad::DateTimeCodec{}),
+                IsOk());  // 2026-11-24T18:00:00Z
+    auto r = dso_->ask("ask-flexibility-response", pattern::BindingSet{q});
+    ASSERT_THAT(r, IsOk());
+    ASSERT_THAT(r->bindings, SizeIs(1)) << (by_iri ? "by IRI" : "by id");
+    const auto& b = r->bindings.bindings()[0];
+    EXPECT_NEAR(*ad::get(b, "expectedKw", ad::DoubleCodec{}), level.power_kw.mean, 1e-9);
+    EXPECT_NEAR(*ad::get(b, "rank", ad::DoubleCodec{}), level.ranking_percent, 1e-9);
+    EXPECT_NEAR(*ad::get(b, "reliability", ad::DoubleCodec{}), level.reliability, 1e-9);
+    EXPECT_EQ(*ad::get(b, "hems", ad::IriCodec{"https://dso.example.org/consumer-group/"}),
+              "evens");
+    EXPECT_THAT(*ad::get(b, "result", ad::IriCodec{}), HasSubstr("/i2/group/evens/"));
+  }
+  // A customer's IRI never selects the group, and unbound asks include both.
+  pattern::Binding customer;
+  ASSERT_THAT(ad::put(customer, "hems", std::string("evens"),
+                      ad::IriCodec{"https://dso.example.org/hems/"}),
+              IsOk());
+  auto none = dso_->ask("ask-flexibility-response", pattern::BindingSet{customer});
+  ASSERT_THAT(none, IsOk());
+  EXPECT_THAT(none->bindings, SizeIs(0));
 }
 
 TEST_F(FlexibilityResponseSsaTest, FailsTheKiWithoutAFinishedAnalysis) {

@@ -101,6 +101,53 @@ TEST(JsonOutput, ReadsItsOwnOutputBack) {
   }
 }
 
+TEST(JsonOutput, WritesGroupsAndTheEmpiricalReliabilityAndReadsThemBack) {
+  SyntheticOptions options;
+  options.customers = 3;
+  options.days = 90;
+  auto dataset = make_synthetic_dataset(options);
+  dataset.groups = {{"pair", {"user0", "user1"}}, {"solo", {"user2"}}};
+  AnalysisOptions analysis;
+  analysis.reliability_method = ReliabilityMethod::empirical;
+  analysis.empirical_threshold_kw = 0.25;
+  const auto result = analyse(dataset, analysis);
+  ASSERT_THAT(result, IsOk());
+  const auto j = nlohmann::json::parse(to_d43_json(*result));
+  EXPECT_EQ(j["reliability_method"], "empirical");
+  EXPECT_DOUBLE_EQ(j["empirical_threshold_kw"].get<double>(), 0.25);
+  ASSERT_EQ(j["groups"].size(), 2u);
+  const auto& pair = j["groups"][0];
+  EXPECT_EQ(pair["groupID"], "pair");
+  EXPECT_EQ(pair["userIDs"], nlohmann::json({"user0", "user1"}));
+  EXPECT_EQ(pair["intervals"], 90 * 48);
+  EXPECT_EQ(pair["incomplete_intervals"], 0);
+  EXPECT_EQ(pair["mixed_signal_intervals"], 0);
+  const auto& group_slot = result->groups[0].slots[18];
+  EXPECT_DOUBLE_EQ(pair["Time_series"][18]["Flex_i2"].get<double>(),
+                   group_slot.levels[1].flexibility_kw);
+  EXPECT_DOUBLE_EQ(pair["Ranking"][18]["rank_Flex_i2_Price"].get<double>(),
+                   group_slot.levels[1].ranking_percent);
+  const auto& reliability = pair["Reliability_i2_hours"][18];
+  EXPECT_EQ(reliability["i2_signalled_intervals"], group_slot.levels[1].observations);
+  EXPECT_EQ(reliability["i2_responded_intervals"], group_slot.levels[1].responded_intervals);
+  EXPECT_DOUBLE_EQ(reliability["i2_Signal_Power_reliability"].get<double>(),
+                   100.0 * group_slot.levels[1].reliability);
+  EXPECT_TRUE(j["customers"][0]["Reliability_i2_hours"][18].contains("i2_responded_intervals"));
+
+  const auto back = from_d43_json(j.dump());
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(back->reliability_method, ReliabilityMethod::empirical);
+  EXPECT_EQ(back->empirical_threshold_kw, 0.25);
+  ASSERT_EQ(back->groups.size(), 2u);
+  EXPECT_EQ(back->groups[1].name, "solo");
+  EXPECT_EQ(back->groups[1].members, (std::vector<std::string>{"user2"}));
+  EXPECT_EQ(back->groups[0].intervals, 90 * 48);
+  const auto& back_level = back->groups[0].slots[18].levels[1];
+  EXPECT_DOUBLE_EQ(back_level.flexibility_kw, group_slot.levels[1].flexibility_kw);
+  EXPECT_EQ(back_level.responded_intervals, group_slot.levels[1].responded_intervals);
+  EXPECT_NEAR(back_level.reliability, group_slot.levels[1].reliability, 1e-15);
+}
+
 TEST(JsonOutput, NamesTheMemberThatDoesNotReadBack) {
   SyntheticOptions options;
   options.customers = 1;
@@ -118,6 +165,16 @@ TEST(JsonOutput, NamesTheMemberThatDoesNotReadBack) {
               HasError(ErrorCode::invalid_argument,
                        ::testing::HasSubstr("customers[0].Ranking: is required")));
   EXPECT_THAT(from_d43_json("{"), HasError(ErrorCode::parse_error, ::testing::HasSubstr("JSON")));
+  auto k = nlohmann::json::parse(to_d43_json(*result));
+  k["groups"] = {{{"groupID", "g"}, {"userIDs", {7}}}};
+  EXPECT_THAT(from_d43_json(k.dump()),
+              HasError(ErrorCode::invalid_argument,
+                       ::testing::HasSubstr("groups[0].userIDs[0]: must be a string, got number")));
+  k["reliability_method"] = "guess";
+  EXPECT_THAT(from_d43_json(k.dump()),
+              HasError(ErrorCode::invalid_argument,
+                       ::testing::HasSubstr("result.reliability_method: must be \"model\" or "
+                                            "\"empirical\"")));
 }
 
 }  // namespace

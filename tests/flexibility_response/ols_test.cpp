@@ -28,7 +28,7 @@ constexpr int kSlots = 48;
 constexpr double kHighPriceThreshold = 0.6;  // lcl/SOURCES.md: high = [Price > 0.6]
 constexpr double kLowPriceThreshold = 0.05;  // low = [Price < 0.05]
 
-double relative_difference(double a, double b) {
+double ols_relative_difference(double a, double b) {
   return std::fabs(a - b) / std::fmax(std::fabs(b), 1e-300);
 }
 
@@ -87,21 +87,21 @@ TEST(Ols, ReproducesStatsmodelsCoefficientsOnLowCarbonLondon) {
     ASSERT_THAT(p, IsOk());
     const Eigen::Index j = term_index.at(row.at("term"));
     const std::string where = row.at("target") + " slot " + row.at("slot") + " " + row.at("term");
-    EXPECT_LE(relative_difference(fit->coefficients(j), std::stod(row.at("coef"))),
+    EXPECT_LE(ols_relative_difference(fit->coefficients(j), std::stod(row.at("coef"))),
               kStatsmodelsRelativeTolerance)
         << where;
-    EXPECT_LE(relative_difference(fit->standard_errors(j), std::stod(row.at("bse"))),
+    EXPECT_LE(ols_relative_difference(fit->standard_errors(j), std::stod(row.at("bse"))),
               kStatsmodelsRelativeTolerance)
         << where;
-    EXPECT_LE(relative_difference((*p)(j), std::stod(row.at("pvalue"))),
+    EXPECT_LE(ols_relative_difference((*p)(j), std::stod(row.at("pvalue"))),
               kStatsmodelsRelativeTolerance)
         << where;
     EXPECT_EQ(fit->nobs, std::stoi(row.at("nobs"))) << where;
     EXPECT_EQ(fit->df_resid, std::stoi(row.at("df_resid"))) << where;
-    EXPECT_LE(relative_difference(fit->sigma2, std::stod(row.at("sigma2"))),
+    EXPECT_LE(ols_relative_difference(fit->sigma2, std::stod(row.at("sigma2"))),
               kStatsmodelsRelativeTolerance)
         << where;
-    EXPECT_LE(relative_difference(fit->r_squared, std::stod(row.at("r2"))),
+    EXPECT_LE(ols_relative_difference(fit->r_squared, std::stod(row.at("r2"))),
               kStatsmodelsRelativeTolerance)
         << where;
   }
@@ -129,7 +129,7 @@ TEST(Ols, ReproducesStatsmodelsPredictionIntervalsOnLowCarbonLondon) {
                                                 {"obs_ci_lower", prediction->obs_ci_lower},
                                                 {"obs_ci_upper", prediction->obs_ci_upper}};
     for (const auto& [column, value] : ours) {
-      EXPECT_LE(relative_difference(value, std::stod(row.at(column))),
+      EXPECT_LE(ols_relative_difference(value, std::stod(row.at(column))),
                 kStatsmodelsRelativeTolerance)
           << where << " " << column;
     }

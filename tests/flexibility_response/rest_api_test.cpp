@@ -161,6 +161,40 @@ TEST_F(RestApiTest, AcceptsCsvWithQueryParameters) {
   EXPECT_EQ(response["customers"][0]["Time_series"].size(), 48u);
 }
 
+TEST_F(RestApiTest, TakesGroupsAndTheEmpiricalReliabilityOption) {
+  const auto d = testing::small_dataset(3, 40);
+  http::ClientOptions with_groups;
+  with_groups.headers["X-Customer-Groups"] =
+      R"([{"groupID": "evens", "userIDs": ["user0", "user2"]}])";
+  auto r = http::request("POST",
+                         base_ +
+                             "/Elasticity_dataset?format=csv&baselineSignalValue=0.1176"
+                             "&reliability=empirical&reliabilityThresholdKw=0.2",
+                         model::write_dataset_csv(d), with_groups);
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->status, 202) << r->body;
+  const std::string id = (*r->json())["requestID"];
+  EXPECT_EQ(wait_done(id)["status"], "done");
+  const auto results = http::call_json("GET", base_ + "/Req_ID/" + id + "/Elasticity_Results");
+  ASSERT_THAT(results, IsOk());
+  const json& response = (*results)["response"];
+  EXPECT_EQ(response["reliability_method"], "empirical");
+  EXPECT_DOUBLE_EQ(response["empirical_threshold_kw"].get<double>(), 0.2);
+  ASSERT_EQ(response["groups"].size(), 1u);
+  EXPECT_EQ(response["groups"][0]["groupID"], "evens");
+  EXPECT_EQ(response["groups"][0]["userIDs"][1], response["customers"][2]["userID"]);
+  EXPECT_EQ(response["groups"][0]["Time_series"].size(), 24u);
+
+  // A JSON dataset carries its groups in the body; bad ones fail the job naming the group.
+  auto body = testing::to_d43_dataset_json(testing::small_dataset(2, 40));
+  body["groups"] = json::array({{{"groupID", "g"}, {"userIDs", json::array()}}});
+  const json receipt = post_dataset(body.dump());
+  const json status = wait_done(receipt["requestID"]);
+  EXPECT_EQ(status["status"], "failed");
+  EXPECT_THAT(status["error"]["message"].get<std::string>(),
+              HasSubstr("group 'g': has no members (userIDs is empty)"));
+}
+
 TEST_F(RestApiTest, ReportsABadDatasetRowByRowInTheJobStatus) {
   auto body = testing::to_d43_dataset_json(testing::small_dataset(1, 40));
   body["user_profile"][4]["timestamp"] = "soon";
@@ -201,6 +235,25 @@ TEST_F(RestApiTest, RejectsBadRequestsNamingTheField) {
   EXPECT_THAT(
       http::call_json("POST", base_ + "/Elasticity_dataset", json::parse(body), bad_callback),
       HasError(ErrorCode::invalid_argument, HasSubstr("X-Callback-Url")));
+  std::tie(status, message) = error_of("?reliability=gut", body);
+  EXPECT_EQ(status, 400);
+  EXPECT_THAT(message, HasSubstr("reliability: must be model or empirical, got 'gut'"));
+  std::tie(status, message) = error_of("?reliabilityThresholdKw=0.2", body);
+  EXPECT_EQ(status, 400);
+  EXPECT_THAT(message,
+              HasSubstr("reliabilityThresholdKw: only applies with reliability=empirical"));
+  std::tie(status, message) = error_of("?reliability=empirical&reliabilityThresholdKw=-1", body);
+  EXPECT_EQ(status, 400);
+  EXPECT_THAT(message, HasSubstr("reliabilityThresholdKw: must be a finite number >= 0"));
+  http::ClientOptions bad_groups;
+  bad_groups.headers["X-Customer-Groups"] = R"([{"groupID": 5, "userIDs": []}])";
+  EXPECT_THAT(http::call_json("POST", base_ + "/Elasticity_dataset", json::parse(body), bad_groups),
+              HasError(ErrorCode::invalid_argument,
+                       HasSubstr("X-Customer-Groups[0].groupID: must be a string, got number")));
+  bad_groups.headers["X-Customer-Groups"] = "{not json";
+  EXPECT_THAT(
+      http::call_json("POST", base_ + "/Elasticity_dataset", json::parse(body), bad_groups),
+      HasError(ErrorCode::invalid_argument, HasSubstr("X-Customer-Groups: is not valid JSON")));
   std::tie(status, message) = error_of("?colour=red", body);
   EXPECT_EQ(status, 400);
   EXPECT_THAT(message, HasSubstr("colour"));

@@ -89,6 +89,15 @@ TEST(RouterTest, MalformedJsonNamesLineAndColumn) {
   EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("line 2"));
 }
 
+// Found by gridke_fault_location_json_fuzz: nlohmann reports a number out of range as
+// out_of_range, not parse_error; it escaped the handler and ended the process.
+TEST(RouterTest, NumberOutOfRangeIs400NotACrash) {
+  auto r = grid_router().dispatch(make("POST", "/registerGrid/a", "{\"x\": 7e861111111111}"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["error"], "parse_error");
+  EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("number overflow"));
+}
+
 TEST(RouterTest, EmptyBodyIsRejected) {
   auto r = grid_router().dispatch(make("POST", "/registerGrid/a", "  "));
   EXPECT_EQ(r.status, 400);

@@ -14,7 +14,8 @@
 #include "gridke_matchers.hpp"
 
 namespace gridke::services::metering {
-namespace {
+// Named per file: unity builds concatenate the test sources of this executable.
+namespace metering_service_test {
 
 using namespace std::chrono;
 using ::testing::HasSubstr;
@@ -208,10 +209,117 @@ TEST_F(MeteringServiceTest, ForwardsPowerLimitsToConsentedProviders) {
   EXPECT_EQ(*n, 2u);
   const auto limits = of(EventKind::power_limit, "engie");
   ASSERT_EQ(limits.size(), 1u);
-  EXPECT_EQ(limits[0].power_limit_kw, 6.0);
-  EXPECT_EQ(*service_->limit_power("01234567890123", 6.0), 0u);
+  EXPECT_EQ(limits[0].power_limit.limit_kw, 6.0);
+  EXPECT_EQ(limits[0].power_limit.from, now_);
+  EXPECT_EQ(limits[0].power_limit.until, now_ + hours(24));
+  EXPECT_EQ(limits[0].prm_token, *service_->encrypt_prm(kPrm));
+  EXPECT_THAT(service_->limit_power("01234567890123", 6.0),
+              HasError(ErrorCode::not_found, HasSubstr("unknown delivery point 01234567890123")));
   EXPECT_THAT(service_->limit_power(kPrm, -1.0),
+              HasError(ErrorCode::invalid_argument, HasSubstr("-1.000000 kW must be > 0")));
+  EXPECT_THAT(service_->limit_power(kPrm, 0.0),
               HasError(ErrorCode::invalid_argument, HasSubstr("must be > 0")));
+  PowerLimitOrder backwards{5.0, now_ + hours(2), now_ + hours(1)};
+  EXPECT_THAT(service_->limit_power(kPrm, backwards),
+              HasError(ErrorCode::invalid_argument, HasSubstr("until) is not after its start")));
+}
+
+TEST_F(MeteringServiceTest, PowerLimitReachesOnlyProvidersWithAnActiveConsent) {
+  providers_and_consents();
+  ASSERT_THAT(service_->register_provider({"other", "Other", kAllDataPoints, "kb:other", ""}),
+              IsOk());
+  ASSERT_THAT(service_->withdraw_consent(trialog_consent_), IsOk());
+  const PowerLimitOrder order{4.5, now_ + hours(1), now_ + hours(3), false, true};
+  ASSERT_THAT(service_->limit_power(kPrm, order), IsOk());
+  EXPECT_EQ(of(EventKind::power_limit, "engie").size(), 1u);
+  EXPECT_TRUE(of(EventKind::power_limit, "trialog").empty());  // withdrawn
+  EXPECT_TRUE(of(EventKind::power_limit, "other").empty());    // never consented
+  EXPECT_FALSE(of(EventKind::power_limit, "engie")[0].power_limit.obligatory);
+  ASSERT_THAT(service_->withdraw_consent(engie_consent_), IsOk());
+  // Known PdL, nobody left to apply the limit: not an error, nothing forwarded.
+  auto none = service_->limit_power(kPrm, order);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_EQ(*none, 0u);
+}
+
+TEST_F(MeteringServiceTest, OpenDataUsesConfiguredZonesAndTheMinimumK) {
+  // Six meters with two readings each, 10:00 and 10:30; meter m withdraws (m + 1) × 0.5 kWh.
+  for (int m = 0; m < 6; ++m) {
+    const std::string prm = "0000000000000" + std::to_string(m);
+    std::string body;
+    for (int t = 0; t < 2; ++t) {
+      body += format_tic_frame(TicMode::standard,
+                               {{"PRM", "", prm},
+                                {"DATE", format_horodate(kStart + minutes(30 * t)), ""},
+                                {"EAST", "", std::to_string(1000 + t * 500 * (m + 1))}});
+    }
+    ASSERT_THAT(service_->ingest(prm, body), IsOk());
+  }
+  ZoneMembership feeder{"F-1", {}};
+  for (int m = 0; m < 6; ++m) feeder.meters.push_back("0000000000000" + std::to_string(m));
+  ASSERT_THAT(service_->set_zone(feeder), IsOk());
+  ASSERT_THAT(service_->set_zone({"S-1", {"00000000000000", "00000000000001"}}), IsOk());
+  auto r = service_->open_data_consumption(kStart, kStart + minutes(30));
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->published.size(), 1u);
+  EXPECT_EQ(r->published[0].zone, "F-1");
+  EXPECT_DOUBLE_EQ(r->published[0].energy_kwh, 0.5 * 21);
+  ASSERT_EQ(r->suppressed.size(), 1u);
+  EXPECT_EQ(r->suppressed[0].zone, "S-1");
+  EXPECT_THAT(service_->open_data_consumption(kStart, kStart + minutes(30), 2),
+              HasError(ErrorCode::permission_denied,
+                       HasSubstr("k = 2 is below the platform's minimum k = 5")));
+  auto strict = service_->open_data_consumption(kStart, kStart + minutes(30), 7);
+  ASSERT_THAT(strict, IsOk());
+  EXPECT_TRUE(strict->published.empty());
+  EXPECT_THAT(service_->set_zone({"bad zone", {"1"}}),
+              HasError(ErrorCode::invalid_argument, HasSubstr("letters, digits and -._~")));
+  EXPECT_THAT(service_->set_zone({"Z", {}}),
+              HasError(ErrorCode::invalid_argument, HasSubstr("zone 'Z': no meters")));
+  EXPECT_THAT(service_->remove_zone("nope"),
+              HasError(ErrorCode::not_found, HasSubstr("no grid zone 'nope'")));
+  ASSERT_THAT(service_->remove_zone("S-1"), IsOk());
+  EXPECT_EQ(service_->zones().size(), 1u);
+}
+
+TEST_F(MeteringServiceTest, FlexibilityDataNeedsASource) {
+  EXPECT_FALSE(service_->has_flexibility_source());
+  EXPECT_THAT(
+      service_->flexibility_by_zone(kStart, kStart + hours(24)),
+      HasError(ErrorCode::unavailable, HasSubstr("no flexibility data source is configured")));
+  service_->set_flexibility_source([]() -> Result<std::vector<ZoneFlexibilityNeed>> {
+    return std::vector<ZoneFlexibilityNeed>{
+        {"Z-1", FlexDirection::down, 20.0, kStart - hours(2), kStart - hours(1)},
+        {"Z-1", FlexDirection::down, 5.0, kStart + hours(7), kStart + hours(8)},
+        {"Z-1", FlexDirection::down, 7.5, kStart + hours(7), kStart + hours(8)}};
+  });
+  auto r = service_->flexibility_by_zone(kStart - hours(24), kStart + hours(24));
+  ASSERT_THAT(r, IsOk());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_FALSE((*r)[0].forecast);  // before now_
+  EXPECT_TRUE((*r)[1].forecast);
+  EXPECT_DOUBLE_EQ((*r)[1].needs_kw, 12.5);
+  EXPECT_EQ((*r)[1].needs, 2u);
+  service_->set_flexibility_source(
+      []() -> Result<std::vector<ZoneFlexibilityNeed>> { return unavailable("market down"); });
+  EXPECT_THAT(service_->flexibility_by_zone(kStart, kStart + hours(1)),
+              HasError(ErrorCode::unavailable, HasSubstr("market down")));
+}
+
+TEST_F(MeteringServiceTest, ZonesSurviveReopening) {
+  const auto path = (std::filesystem::temp_directory_path() /
+                     ("gridke_metering_zones_" + std::to_string(::getpid()) + ".sqlite"))
+                        .string();
+  std::filesystem::remove(path);
+  open(path);
+  ASSERT_THAT(service_->set_zone({"F-9", {"2", "1", "2"}}), IsOk());
+  service_.reset();
+  open(path);
+  const auto zones = service_->zones();
+  ASSERT_EQ(zones.size(), 1u);
+  EXPECT_EQ(zones[0].meters, (std::vector<std::string>{"1", "2"}));
+  service_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
 
 TEST_F(MeteringServiceTest, RetentionDeletesOldReadingsAndEverythingWithoutConsent) {
@@ -279,5 +387,5 @@ TEST(MeteringServiceOpen, RejectsBadKeys) {
               HasError(ErrorCode::invalid_argument, HasSubstr("got 3 characters")));
 }
 
-}  // namespace
+}  // namespace metering_service_test
 }  // namespace gridke::services::metering

@@ -10,7 +10,8 @@
 #include "gridke_matchers.hpp"
 
 namespace gridke::services::metering {
-namespace {
+// Named per file: unity builds concatenate the test sources of this executable.
+namespace open_data_test {
 
 using ::testing::HasSubstr;
 
@@ -92,5 +93,5 @@ TEST(OpenData, RejectsBadInput) {
               HasError(ErrorCode::invalid_argument, HasSubstr("energy[2] of meter 'm2' = -1")));
 }
 
-}  // namespace
+}  // namespace open_data_test
 }  // namespace gridke::services::metering

@@ -9,7 +9,8 @@
 #include "gridke_matchers.hpp"
 
 namespace gridke::services::metering {
-namespace {
+// Named per file: unity builds concatenate the test sources of this executable.
+namespace pdl_cipher_test {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -59,5 +60,5 @@ TEST(PdlCipher, KeyErrorsDoNotShowTheKey) {
                              Not(HasSubstr("0001020304")))));
 }
 
-}  // namespace
+}  // namespace pdl_cipher_test
 }  // namespace gridke::services::metering

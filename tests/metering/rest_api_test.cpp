@@ -10,7 +10,8 @@
 #include "gridke_matchers.hpp"
 
 namespace gridke::services::metering {
-namespace {
+// Named per file: unity builds concatenate the test sources of this executable.
+namespace rest_api_test {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -31,7 +32,17 @@ class MeteringRestApiTest : public ::testing::Test {
   http::Response call(const std::string& method, const std::string& path, const std::string& body) {
     http::Request r;
     r.method = method;
-    r.path = path;
+    const auto q = path.find('?');
+    r.path = path.substr(0, q);
+    // name=value pairs after '?' (the tests use no escapes).
+    for (auto at = q; at != std::string::npos;) {
+      const auto next = path.find('&', at + 1);
+      const std::string pair =
+          path.substr(at + 1, next == std::string::npos ? next : next - at - 1);
+      const auto eq = pair.find('=');
+      r.query[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
+      at = next;
+    }
     r.body = body;
     return router_.dispatch(std::move(r));
   }
@@ -89,25 +100,130 @@ TEST_F(MeteringRestApiTest, OpenDataPublishesOnlyZonesWithKConsumers) {
     }
     ASSERT_EQ(call("POST", "/gateways/" + prm + "/frames", body).status, 200);
   }
-  const json small{{"zone", "B"}, {"meters", {"00000000000000", "00000000000001"}}};
-  auto r = call("POST", "/open-data/consumption",
-                json{{"from", "2026-11-27T10:00:00Z"},
-                     {"to", "2026-11-27T10:30:00Z"},
-                     {"zones", {zone_a, small}}}
-                    .dump());
+  auto r = call("PUT", "/zones/A", json{{"meters", zone_a.at("meters")}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  r = call("PUT", "/zones/B", json{{"meters", {"00000000000000", "00000000000001"}}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  r = call("GET", "/zones", "");
+  EXPECT_EQ(r.body.at("zones").size(), 2u);
+  r = call("POST", "/open-data/consumption",
+           json{{"from", "2026-11-27T10:00:00Z"}, {"to", "2026-11-27T10:30:00Z"}}.dump());
   ASSERT_EQ(r.status, 200) << r.body.dump();
   ASSERT_EQ(r.body.at("published").size(), 1u);
   EXPECT_EQ(r.body.at("published").at(0).at("consumers"), 6);
   EXPECT_DOUBLE_EQ(r.body.at("published").at(0).at("energy_kwh").get<double>(), 0.5 * 21);
   EXPECT_EQ(r.body.at("suppressed").at(0).at("zone"), "B");
   r = call("POST", "/open-data/consumption",
-           json{{"from", "2026-11-27T10:00:00Z"},
-                {"to", "2026-11-27T10:30:00Z"},
-                {"k", 0},
-                {"zones", json::array()}}
-               .dump());
+           json{{"from", "2026-11-27T10:00:00Z"}, {"to", "2026-11-27T10:30:00Z"}, {"k", 0}}.dump());
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body.at("message").get<std::string>(), HasSubstr("k: must be >= 1"));
+  r = call("POST", "/open-data/consumption",
+           json{{"from", "2026-11-27T10:00:00Z"}, {"to", "2026-11-27T10:30:00Z"}, {"k", 2}}.dump());
+  EXPECT_EQ(r.status, 403);
+  EXPECT_THAT(r.body.at("message").get<std::string>(), HasSubstr("below the platform's minimum"));
+  // Zones come from the platform only: a requester cannot define its own.
+  r = call(
+      "POST", "/open-data/consumption",
+      json{{"from", "2026-11-27T10:00:00Z"}, {"to", "2026-11-27T10:30:00Z"}, {"zones", {}}}.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body.at("message").get<std::string>(), HasSubstr("zones"));
+  r = call("PUT", "/zones/C", json{{"meters", {1}}}.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body.at("message").get<std::string>(), HasSubstr("meters[0]: must be a string"));
+  r = call("DELETE", "/zones/nope", "");
+  EXPECT_EQ(r.status, 404);
+}
+
+TEST_F(MeteringRestApiTest, PowerLimitsAreForwardedOrRefused) {
+  ASSERT_THAT(service_->register_provider({"engie", "ENGIE", kAllDataPoints, "", ""}), IsOk());
+  ASSERT_THAT(
+      service_->grant_consent({"", "engie", kPrm, kAllDataPoints, "EMS", 30, {"ENGIE"}, {}, {}}),
+      IsOk());
+  auto r = call("POST", std::string("/meters/") + kPrm + "/power-limit",
+                json{{"limit_kw", 6},
+                     {"from", "2026-11-27T17:00:00Z"},
+                     {"until", "2026-11-27T19:00:00Z"},
+                     {"obligatory", false}}
+                    .dump());
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body.at("forwarded_to"), 1);
+  EXPECT_EQ(r.body.at("until"), "2026-11-27T19:00:00Z");
+  r = call("POST", "/meters/01234567890123/power-limit", json{{"limit_kw", 6}}.dump());
+  EXPECT_EQ(r.status, 404);
+  EXPECT_THAT(r.body.at("message").get<std::string>(), HasSubstr("unknown delivery point"));
+  r = call("POST", std::string("/meters/") + kPrm + "/power-limit", json{{"limit_kw", 0}}.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body.at("message").get<std::string>(), HasSubstr("must be > 0"));
+  r = call("POST", std::string("/meters/") + kPrm + "/power-limit",
+           json{{"limit_kw", 6}, {"active", "yes"}}.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body.at("message").get<std::string>(), HasSubstr("active"));
+}
+
+TEST_F(MeteringRestApiTest, FlexibilityEndpointSaysWhenNoSourceIsConfigured) {
+  auto r = call("GET", "/open-data/flexibility", "");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_THAT(r.body.at("message").get<std::string>(),
+              HasSubstr("no flexibility data source is configured"));
+  const json market{{"needs",
+                     {{{"requestId", "R-1"},
+                       {"zone", "Z-1"},
+                       {"needs", 12.5},
+                       {"direction", "Down"},
+                       {"startTime", "2026-11-27T17:00:00Z"},
+                       {"endTime", "2026-11-27T18:00:00Z"},
+                       {"HEMSIds", {"H-1"}}}}}};
+  service_->set_flexibility_source([market]() { return needs_from_market_json(market); });
+  r = call("GET", "/open-data/flexibility?from=2026-11-27T00:00:00Z", "");
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  ASSERT_EQ(r.body.at("flexibility").size(), 1u);
+  const auto& z = r.body.at("flexibility").at(0);
+  EXPECT_EQ(z.at("zone"), "Z-1");
+  EXPECT_EQ(z.at("direction"), "down");
+  EXPECT_EQ(z.at("needs_kw"), 12.5);
+  EXPECT_FALSE(z.contains("HEMSIds"));
+  r = call("GET", "/open-data/flexibility?from=tomorrow", "");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body.at("message").get<std::string>(), HasSubstr("from"));
+}
+
+TEST(MeteringNeedsFromMarketJson, NamesTheBadMember) {
+  json bad{{"needs",
+            {{{"zone", "Z"},
+              {"needs", 1},
+              {"direction", "sideways"},
+              {"startTime", "2026-11-27T17:00:00Z"},
+              {"endTime", "2026-11-27T18:00:00Z"}}}}};
+  EXPECT_THAT(needs_from_market_json(bad),
+              HasError(ErrorCode::invalid_argument,
+                       HasSubstr("needs[0].direction: expected \"Up\" or \"Down\"")));
+  EXPECT_THAT(needs_from_market_json(json::object()),
+              HasError(ErrorCode::invalid_argument, HasSubstr("needs")));
+}
+
+TEST(MeteringHttpNeedsSource, ReadsAMarketAndReportsAMissingOne) {
+  http::Router market;
+  market.get("/Needs", [](const http::Request&) -> Result<http::Response> {
+    return http::Response::json(200, json{{"needs",
+                                           {{{"zone", "Z-3"},
+                                             {"needs", 7},
+                                             {"direction", "Up"},
+                                             {"startTime", "2026-11-27T17:00:00Z"},
+                                             {"endTime", "2026-11-27T18:00:00Z"}}}}});
+  });
+  http::ServerOptions options;
+  options.bind_address = "127.0.0.1";
+  options.port = 0;
+  options.base_path = "/Flexibility";
+  auto server = http::JsonServer::start(std::move(market), options);
+  ASSERT_THAT(server, IsOk());
+  auto needs = http_needs_source((*server)->base_url() + "/Needs")();
+  ASSERT_THAT(needs, IsOk());
+  ASSERT_EQ(needs->size(), 1u);
+  EXPECT_EQ(needs->front().direction, FlexDirection::up);
+  EXPECT_THAT(
+      http_needs_source((*server)->base_url() + "/Nothing")(),
+      HasError(ErrorCode::unavailable, HasSubstr("no flexibility data source is configured")));
 }
 
 TEST_F(MeteringRestApiTest, BadBodiesNameTheMember) {
@@ -125,5 +241,5 @@ TEST_F(MeteringRestApiTest, BadBodiesNameTheMember) {
   EXPECT_EQ(r.status, 404);
 }
 
-}  // namespace
+}  // namespace rest_api_test
 }  // namespace gridke::services::metering

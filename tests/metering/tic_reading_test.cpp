@@ -9,7 +9,8 @@
 #include "gridke_matchers.hpp"
 
 namespace gridke::services::metering {
-namespace {
+// Named per file: unity builds concatenate the test sources of this executable.
+namespace tic_reading_test {
 
 using namespace std::chrono;
 using ::testing::HasSubstr;
@@ -107,5 +108,5 @@ TEST(TicReading, DataPointNames) {
               HasError(ErrorCode::invalid_argument, HasSubstr("unknown data point 'papp'")));
 }
 
-}  // namespace
+}  // namespace tic_reading_test
 }  // namespace gridke::services::metering

@@ -8,7 +8,8 @@
 #include <gtest/gtest.h>
 
 namespace gridke::services::metering {
-namespace {
+// Named per file: unity builds concatenate the test sources of this executable.
+namespace tic_test {
 
 using ::testing::HasSubstr;
 
@@ -113,6 +114,17 @@ TEST(TicParser, RejectsControlBytesAndBadStandardLayouts) {
   EXPECT_EQ(r.frames[0].find("PCOUP")->value, "");  // empty value, valid checksum
 }
 
+// Found by gridke_tic_frame_fuzz (clang evaluates arguments left to right): the message of a bad
+// byte in the horodate indexed a string already moved into the error result.
+TEST(TicParser, NamesABadByteInTheHorodate) {
+  const std::string covered = std::string("SMAXSN\tE26\x01") + "127081500\t02500\t";
+  const std::string frame = "\x02\n" + covered + tic_checksum(covered) + "\r\x03";
+  const auto r = parse_tic(frame);
+  EXPECT_EQ(r.corrupt_groups, 1u);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].to_string(), "frame 1, line 1 (SMAXSN): byte 0x01 in the horodate");
+}
+
 TEST(TicParser, RoundTripsBothModes) {
   for (const TicMode mode : {TicMode::historic, TicMode::standard}) {
     const std::vector<TicGroup> groups = {{"A1", "", "X Y"}, {"LABEL", "", "0123"}};
@@ -126,5 +138,5 @@ TEST(TicParser, RoundTripsBothModes) {
   EXPECT_EQ(to_string(TicMode::historic), "historic");
 }
 
-}  // namespace
+}  // namespace tic_test
 }  // namespace gridke::services::metering

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "gridke/rdf/vocabulary.hpp"
@@ -229,6 +231,78 @@ TEST(BindingSet, HoldsThousandsOfBindingsWithSevenVariables) {
   EXPECT_TRUE(copy.insert(Binding{{"other", iri("x")}}));
   EXPECT_EQ(s.size(), 3000u);
   EXPECT_NE(copy, s);
+}
+
+TEST(BindingSet, CopiesStayIndependentWhicheverIsModified) {
+  const BindingSet original{Binding{{"x", iri("1")}}, Binding{{"x", iri("2")}}};
+  BindingSet copy = original;
+  EXPECT_EQ(copy, original);
+  EXPECT_EQ(&*copy.begin(), &*original.begin());  // shared until written
+  EXPECT_TRUE(copy.insert(Binding{{"x", iri("3")}}));
+  EXPECT_EQ(original.size(), 2u);
+  EXPECT_FALSE(original.contains(Binding{{"x", iri("3")}}));
+  EXPECT_EQ(copy.size(), 3u);
+
+  BindingSet source{Binding{{"x", iri("1")}}};
+  BindingSet assigned;
+  assigned = source;
+  EXPECT_TRUE(source.insert(Binding{{"x", iri("9")}}));
+  EXPECT_EQ(assigned, (BindingSet{Binding{{"x", iri("1")}}}));
+  EXPECT_EQ(source.size(), 2u);
+  source.reserve(64);
+  EXPECT_EQ(assigned.size(), 1u);
+  assigned = assigned;  // self-assignment keeps the contents
+  EXPECT_EQ(assigned.size(), 1u);
+}
+
+TEST(BindingSet, MovedFromSetIsEmptyAndReusable) {
+  BindingSet a{Binding{{"x", iri("1")}}};
+  BindingSet b = std::move(a);
+  EXPECT_EQ(b.size(), 1u);
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): documented state
+  EXPECT_EQ(a.begin(), a.end());
+  EXPECT_TRUE(a.insert(Binding{{"x", iri("2")}}));
+  EXPECT_EQ(a.size(), 1u);
+  EXPECT_EQ(b, (BindingSet{Binding{{"x", iri("1")}}}));
+  BindingSet c;
+  c = std::move(b);
+  EXPECT_EQ(c.size(), 1u);
+  EXPECT_TRUE(b.empty());  // NOLINT(bugprone-use-after-move)
+}
+
+TEST(BindingSet, InsertAllIntoAnEmptySetKeepsBothIndependent) {
+  BindingSet into;
+  into.reserve(8);
+  const BindingSet rows{Binding{{"x", iri("1")}}, Binding{{"x", iri("2")}}};
+  into.insert_all(rows);
+  EXPECT_EQ(into, rows);
+  EXPECT_TRUE(into.insert(Binding{{"x", iri("3")}}));
+  EXPECT_EQ(rows.size(), 2u);
+  EXPECT_EQ(into.size(), 3u);
+  into.insert_all(BindingSet{});
+  EXPECT_EQ(into.size(), 3u);
+}
+
+TEST(BindingSet, SharedCopiesCanBeModifiedOnSeveralThreadsAtOnce) {
+  BindingSet shared;
+  for (int i = 0; i < 200; ++i) shared.insert(Binding{{"x", iri(std::to_string(i))}});
+  std::vector<BindingSet> results(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&shared, &results, t] {
+      for (int round = 0; round < 50; ++round) {
+        BindingSet mine = shared;  // each thread copies (shares) and then writes its copy
+        mine.insert(Binding{{"t", iri(std::to_string(t))}});
+        results[t] = std::move(mine);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(shared.size(), 200u);
+  for (std::size_t t = 0; t < results.size(); ++t) {
+    EXPECT_EQ(results[t].size(), 201u);
+    EXPECT_TRUE(results[t].contains(Binding{{"t", iri(std::to_string(t))}}));
+  }
 }
 
 // ---- check_keys / check_complete (NOTES §1.4 POST /sc/handle) ------------------------------

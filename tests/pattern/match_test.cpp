@@ -20,7 +20,9 @@ CompiledPattern compile(const std::string& text) {
   return CompiledPattern(p.has_value() ? *p : GraphPattern{});
 }
 
-rdf::Term iri(const std::string& local) { return rdf::Term::iri("http://example.org/" + local); }
+rdf::Term match_iri(const std::string& local) {
+  return rdf::Term::iri("http://example.org/" + local);
+}
 
 MatchOptions full() {
   MatchOptions o;
@@ -62,9 +64,9 @@ TEST(FindMatches, VariableUnifiesWithConstantInBothDirections) {
   ASSERT_THAT(m, IsOk());
   ASSERT_THAT(*m, SizeIs(1));
   // The answerer's constant fills the asker's variable (TNO TestAskAnswer).
-  BindingSet rows{Binding{{"a", iri("a")}}};
+  BindingSet rows{Binding{{"a", match_iri("a")}}};
   BindingSet out = from_candidate(rows, ask, answer, (*m)[0]);
-  EXPECT_EQ(out, (BindingSet{Binding{{"x", iri("a")}, {"y", iri("c")}}}));
+  EXPECT_EQ(out, (BindingSet{Binding{{"x", match_iri("a")}, {"y", match_iri("c")}}}));
   // And the asker's constant constrains the answerer's variable.
   auto ask2 = compile("ex:s ex:b ?y .");
   auto answer2 = compile("?a ex:b ?c .");
@@ -72,7 +74,7 @@ TEST(FindMatches, VariableUnifiesWithConstantInBothDirections) {
   ASSERT_THAT(m2, IsOk());
   ASSERT_THAT(*m2, SizeIs(1));
   EXPECT_EQ(to_candidate(BindingSet{}, ask2, answer2, (*m2)[0]),
-            (BindingSet{Binding{{"a", iri("s")}}}));
+            (BindingSet{Binding{{"a", match_iri("s")}}}));
 }
 
 TEST(FindMatches, DifferentConstantsDoNotMatch) {
@@ -194,11 +196,11 @@ TEST(FindMatches, TranslationDropsContradictingBindings) {
   auto m = find_matches(t, c, full());
   ASSERT_THAT(m, IsOk());
   ASSERT_THAT(*m, SizeIs(1));
-  BindingSet in{Binding{{"x", iri("1")}, {"y", iri("c")}},
-                Binding{{"x", iri("2")}, {"y", iri("d")}}};
-  EXPECT_EQ(to_candidate(in, t, c, (*m)[0]), (BindingSet{Binding{{"a", iri("1")}}}));
+  BindingSet in{Binding{{"x", match_iri("1")}, {"y", match_iri("c")}},
+                Binding{{"x", match_iri("2")}, {"y", match_iri("d")}}};
+  EXPECT_EQ(to_candidate(in, t, c, (*m)[0]), (BindingSet{Binding{{"a", match_iri("1")}}}));
   // A candidate row that lacks a variable is dropped.
-  EXPECT_TRUE(from_candidate(BindingSet{Binding{{"zz", iri("1")}}}, t, c, (*m)[0]).empty());
+  EXPECT_TRUE(from_candidate(BindingSet{Binding{{"zz", match_iri("1")}}}, t, c, (*m)[0]).empty());
 }
 
 TEST(MatchFlags, FollowTheKeLevelTable) {

@@ -14,36 +14,40 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
-CompiledPattern compile(const std::string& text) {
+CompiledPattern plan_compile(const std::string& text) {
   auto p = GraphPattern::parse(text, {{"ex", "http://example.org/"}});
   EXPECT_TRUE(p.has_value()) << text;
   return CompiledPattern(p.has_value() ? *p : GraphPattern{});
 }
 
-rdf::Term iri(const std::string& local) { return rdf::Term::iri("http://example.org/" + local); }
+rdf::Term plan_iri(const std::string& local) {
+  return rdf::Term::iri("http://example.org/" + local);
+}
 
 const MatchFlags level1 = MatchFlags::for_level(1, MatchDirection::backward);
 const MatchFlags level2 = MatchFlags::for_level(2, MatchDirection::backward);
 
 TEST(Join, JoinsOnSharedVariables) {
-  BindingSet a{Binding{{"s", iri("1")}, {"x", iri("a")}},
-               Binding{{"s", iri("2")}, {"x", iri("b")}}};
-  BindingSet b{Binding{{"s", iri("1")}, {"y", iri("c")}},
-               Binding{{"s", iri("3")}, {"y", iri("d")}}};
-  EXPECT_EQ(join(a, b), (BindingSet{Binding{{"s", iri("1")}, {"x", iri("a")}, {"y", iri("c")}}}));
+  BindingSet a{Binding{{"s", plan_iri("1")}, {"x", plan_iri("a")}},
+               Binding{{"s", plan_iri("2")}, {"x", plan_iri("b")}}};
+  BindingSet b{Binding{{"s", plan_iri("1")}, {"y", plan_iri("c")}},
+               Binding{{"s", plan_iri("3")}, {"y", plan_iri("d")}}};
+  EXPECT_EQ(
+      join(a, b),
+      (BindingSet{Binding{{"s", plan_iri("1")}, {"x", plan_iri("a")}, {"y", plan_iri("c")}}}));
 }
 
 TEST(Join, WithoutSharedVariablesIsACrossProduct) {
-  BindingSet a{Binding{{"x", iri("1")}}, Binding{{"x", iri("2")}}};
-  BindingSet b{Binding{{"y", iri("3")}}, Binding{{"y", iri("4")}}};
+  BindingSet a{Binding{{"x", plan_iri("1")}}, Binding{{"x", plan_iri("2")}}};
+  BindingSet b{Binding{{"y", plan_iri("3")}}, Binding{{"y", plan_iri("4")}}};
   EXPECT_THAT(join(a, b), SizeIs(4));
   EXPECT_TRUE(join(a, BindingSet{}).empty());
 }
 
 TEST(PlanCover, Issue696FiveIdenticalKisAreOneGroupAndOneCover) {
   const std::string five = "?s a ex:M . ?s ex:v ?v . ?s ex:u ?u . ?s ex:t ?t . ?s ex:d ?d .";
-  auto target = compile(five);
-  std::vector<CompiledPattern> kis(5, compile(five));
+  auto target = plan_compile(five);
+  std::vector<CompiledPattern> kis(5, plan_compile(five));
   std::vector<const CompiledPattern*> cands;
   for (const auto& k : kis) cands.push_back(&k);
   auto plan = plan_cover(target, cands, level2);
@@ -55,11 +59,11 @@ TEST(PlanCover, Issue696FiveIdenticalKisAreOneGroupAndOneCover) {
   // All five answers survive: the group's rows are the union of its members' rows.
   std::vector<BindingSet> rows;
   for (int k = 0; k < 5; ++k) {
-    rows.push_back(BindingSet{Binding{{"s", iri("s" + std::to_string(k))},
-                                      {"v", iri("v")},
-                                      {"u", iri("u")},
-                                      {"t", iri("t")},
-                                      {"d", iri("d")}}});
+    rows.push_back(BindingSet{Binding{{"s", plan_iri("s" + std::to_string(k))},
+                                      {"v", plan_iri("v")},
+                                      {"u", plan_iri("u")},
+                                      {"t", plan_iri("t")},
+                                      {"d", plan_iri("d")}}});
   }
   std::vector<const BindingSet*> ptrs;
   for (const auto& r : rows) ptrs.push_back(&r);
@@ -68,19 +72,20 @@ TEST(PlanCover, Issue696FiveIdenticalKisAreOneGroupAndOneCover) {
 
 TEST(PlanCover, LevelTwoJoinsThreeCandidatesIntoOneBinding) {
   // TNO TestAskAnswer5: a 4-triple ASK covered by 3 ANSWER KIs, joined on the subject.
-  auto target = compile("?s a ex:C . ?s ex:p1 ?a . ?s ex:p2 ?b . ?s ex:p3 ?c .");
-  auto k1 = compile("?x a ex:C . ?x ex:p1 ?y .");
-  auto k2 = compile("?x ex:p2 ?y .");
-  auto k3 = compile("?x ex:p3 ?y .");
+  auto target = plan_compile("?s a ex:C . ?s ex:p1 ?a . ?s ex:p2 ?b . ?s ex:p3 ?c .");
+  auto k1 = plan_compile("?x a ex:C . ?x ex:p1 ?y .");
+  auto k2 = plan_compile("?x ex:p2 ?y .");
+  auto k3 = plan_compile("?x ex:p3 ?y .");
   auto plan = plan_cover(target, {&k1, &k2, &k3}, level2);
   ASSERT_THAT(plan, IsOk());
   ASSERT_THAT(plan->covers, SizeIs(1));
   EXPECT_THAT(plan->covers[0], SizeIs(3));
   std::vector<BindingSet> rows(plan->sources.size());
-  const std::vector<BindingSet> answers{BindingSet{Binding{{"x", iri("s1")}, {"y", iri("a1")}}},
-                                        BindingSet{Binding{{"x", iri("s1")}, {"y", iri("b1")}},
-                                                   Binding{{"x", iri("s2")}, {"y", iri("b2")}}},
-                                        BindingSet{Binding{{"x", iri("s1")}, {"y", iri("c1")}}}};
+  const std::vector<BindingSet> answers{
+      BindingSet{Binding{{"x", plan_iri("s1")}, {"y", plan_iri("a1")}}},
+      BindingSet{Binding{{"x", plan_iri("s1")}, {"y", plan_iri("b1")}},
+                 Binding{{"x", plan_iri("s2")}, {"y", plan_iri("b2")}}},
+      BindingSet{Binding{{"x", plan_iri("s1")}, {"y", plan_iri("c1")}}}};
   const std::vector<const CompiledPattern*> cands{&k1, &k2, &k3};
   for (std::size_t s = 0; s < plan->sources.size(); ++s) {
     const auto& src = plan->sources[s];
@@ -88,22 +93,23 @@ TEST(PlanCover, LevelTwoJoinsThreeCandidatesIntoOneBinding) {
   }
   std::vector<const BindingSet*> ptrs;
   for (const auto& r : rows) ptrs.push_back(&r);
-  EXPECT_EQ(evaluate_cover(*plan, ptrs),
-            (BindingSet{
-                Binding{{"s", iri("s1")}, {"a", iri("a1")}, {"b", iri("b1")}, {"c", iri("c1")}}}));
+  EXPECT_EQ(evaluate_cover(*plan, ptrs), (BindingSet{Binding{{"s", plan_iri("s1")},
+                                                             {"a", plan_iri("a1")},
+                                                             {"b", plan_iri("b1")},
+                                                             {"c", plan_iri("c1")}}}));
 }
 
 TEST(PlanCover, LevelOneNeedsOneCandidateCoveringEverything) {
-  auto target = compile("?s a ex:C . ?s ex:p1 ?a .");
-  auto k1 = compile("?x a ex:C .");
-  auto k2 = compile("?x ex:p1 ?y .");
+  auto target = plan_compile("?s a ex:C . ?s ex:p1 ?a .");
+  auto k1 = plan_compile("?x a ex:C .");
+  auto k2 = plan_compile("?x ex:p1 ?y .");
   auto split = plan_cover(target, {&k1, &k2}, level1);
   ASSERT_THAT(split, IsOk());
   EXPECT_TRUE(split->covers.empty());
   auto both = plan_cover(target, {&k1, &k2}, level2);
   ASSERT_THAT(both, IsOk());
   EXPECT_THAT(both->covers, SizeIs(1));
-  auto k3 = compile("?x a ex:C . ?x ex:p1 ?y . ?x ex:p9 ?z .");
+  auto k3 = plan_compile("?x a ex:C . ?x ex:p1 ?y . ?x ex:p9 ?z .");
   auto single = plan_cover(target, {&k1, &k3}, level1);
   ASSERT_THAT(single, IsOk());
   ASSERT_THAT(single->covers, SizeIs(1));
@@ -111,8 +117,8 @@ TEST(PlanCover, LevelOneNeedsOneCandidateCoveringEverything) {
 }
 
 TEST(PlanCover, UncoveredTripleMeansNoCoverWhenFullyCovered) {
-  auto target = compile("?s ex:p ?a . ?s ex:missing ?b .");
-  auto k1 = compile("?x ex:p ?y .");
+  auto target = plan_compile("?s ex:p ?a . ?s ex:missing ?b .");
+  auto k1 = plan_compile("?x ex:p ?y .");
   auto plan = plan_cover(target, {&k1}, level2);
   ASSERT_THAT(plan, IsOk());
   EXPECT_TRUE(plan->covers.empty());
@@ -123,10 +129,10 @@ TEST(PlanCover, UncoveredTripleMeansNoCoverWhenFullyCovered) {
 }
 
 TEST(PlanCover, CoversAreMinimal) {
-  auto target = compile("?s ex:p ?a . ?s ex:q ?b .");
-  auto both = compile("?x ex:p ?y . ?x ex:q ?z .");
-  auto p = compile("?x ex:p ?y .");
-  auto q = compile("?x ex:q ?y .");
+  auto target = plan_compile("?s ex:p ?a . ?s ex:q ?b .");
+  auto both = plan_compile("?x ex:p ?y . ?x ex:q ?z .");
+  auto p = plan_compile("?x ex:p ?y .");
+  auto q = plan_compile("?x ex:q ?y .");
   auto plan = plan_cover(target, {&both, &p, &q}, level2);
   ASSERT_THAT(plan, IsOk());
   // {both} and {p, q}; never {both, p}.
@@ -139,13 +145,13 @@ TEST(PlanCover, CombinationCapGivesClearError) {
   std::string text;
   for (int i = 0; i < 6; ++i)
     text += "?s ex:p" + std::to_string(i) + " ?o" + std::to_string(i) + " . ";
-  auto target = compile(text);
+  auto target = plan_compile(text);
   std::vector<CompiledPattern> kis;
   for (int i = 0; i < 6; ++i) {
     for (int k = 0; k < 4; ++k) {
       // A different extra triple per candidate keeps them in different groups only when
       // the coverage differs; here coverage is the same, so they share one group per triple.
-      kis.push_back(compile("?x ex:p" + std::to_string(i) + " ?y" + std::to_string(k) + " ."));
+      kis.push_back(plan_compile("?x ex:p" + std::to_string(i) + " ?y" + std::to_string(k) + " ."));
     }
   }
   std::vector<const CompiledPattern*> cands;
@@ -158,8 +164,8 @@ TEST(PlanCover, CombinationCapGivesClearError) {
   std::vector<CompiledPattern> pairs;
   for (int i = 0; i < 6; ++i) {
     for (int j = i + 1; j < 6; ++j) {
-      pairs.push_back(
-          compile("?x ex:p" + std::to_string(i) + " ?a . ?x ex:p" + std::to_string(j) + " ?b ."));
+      pairs.push_back(plan_compile("?x ex:p" + std::to_string(i) + " ?a . ?x ex:p" +
+                                   std::to_string(j) + " ?b ."));
     }
   }
   std::vector<const CompiledPattern*> pcands;
@@ -172,27 +178,28 @@ TEST(PlanCover, CombinationCapGivesClearError) {
 
 TEST(PatternIndex, FindsCandidatesByPredicate) {
   PatternIndex index;
-  auto a = compile("?x ex:p ?y .");
-  auto b = compile("?x ex:q ?y .");
-  auto c = compile("?x ?anything ?y .");
+  auto a = plan_compile("?x ex:p ?y .");
+  auto b = plan_compile("?x ex:q ?y .");
+  auto c = plan_compile("?x ?anything ?y .");
   index.add(0, a);
   index.add(1, b);
   index.add(2, c);
-  EXPECT_EQ(index.candidates_for(compile("?s ex:p ?o .")), (std::vector<std::size_t>{0, 2}));
-  EXPECT_EQ(index.candidates_for(compile("?s ex:r ?o .")), (std::vector<std::size_t>{2}));
-  EXPECT_EQ(index.candidates_for(compile("?s ?p ?o .")), (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(index.candidates_for(plan_compile("?s ex:p ?o .")), (std::vector<std::size_t>{0, 2}));
+  EXPECT_EQ(index.candidates_for(plan_compile("?s ex:r ?o .")), (std::vector<std::size_t>{2}));
+  EXPECT_EQ(index.candidates_for(plan_compile("?s ?p ?o .")), (std::vector<std::size_t>{0, 1, 2}));
 }
 
 TEST(PatternIndex, UsesConcreteObjectsToTellTypesApart) {
   PatternIndex index;
-  index.add(0, compile("?x a ex:Meter . ?x ex:p ?y ."));
-  index.add(1, compile("?x a ex:Sensor ."));
-  index.add(2, compile("?x a ?type ."));
-  index.add(3, compile("?x ex:v 1 ."));
-  EXPECT_EQ(index.candidates_for(compile("?s a ex:Meter .")), (std::vector<std::size_t>{0, 2}));
-  EXPECT_EQ(index.candidates_for(compile("?s a ?t .")), (std::vector<std::size_t>{0, 1, 2}));
+  index.add(0, plan_compile("?x a ex:Meter . ?x ex:p ?y ."));
+  index.add(1, plan_compile("?x a ex:Sensor ."));
+  index.add(2, plan_compile("?x a ?type ."));
+  index.add(3, plan_compile("?x ex:v 1 ."));
+  EXPECT_EQ(index.candidates_for(plan_compile("?s a ex:Meter .")),
+            (std::vector<std::size_t>{0, 2}));
+  EXPECT_EQ(index.candidates_for(plan_compile("?s a ?t .")), (std::vector<std::size_t>{0, 1, 2}));
   // Literal objects unify by value, so they never narrow the search.
-  EXPECT_EQ(index.candidates_for(compile("?s ex:v 1.0 .")), (std::vector<std::size_t>{3}));
+  EXPECT_EQ(index.candidates_for(plan_compile("?s ex:v 1.0 .")), (std::vector<std::size_t>{3}));
 }
 
 }  // namespace

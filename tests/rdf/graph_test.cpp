@@ -5,6 +5,7 @@
 #include "../../core/rdf/src/sord_handles.hpp"
 #include "gridke/rdf/vocabulary.hpp"
 #include "gridke_matchers.hpp"
+#include "rdf_test_terms.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -28,12 +29,6 @@ inline void PrintTo(const Result<rdf::Graph>& r, std::ostream* os) {
     *os << "error " << to_string(r.error().code()) << ": " << r.error().to_string();
   }
 }
-namespace rdf {
-inline void PrintTo(const Term& t, std::ostream* os) { *os << t.to_string(); }
-inline void PrintTo(const Triple& t, std::ostream* os) {
-  *os << t.subject.to_string() << ' ' << t.predicate.to_string() << ' ' << t.object.to_string();
-}
-}  // namespace rdf
 }  // namespace gridke
 
 namespace gridke::rdf {
@@ -48,9 +43,7 @@ const std::filesystem::path data_dir = std::filesystem::path(GRIDKE_TEST_DATA_DI
 
 Term iri(std::string s) { return Term::iri(std::move(s)); }
 Term ex(const std::string& local) { return Term::iri("http://example.org/" + local); }
-Term lit(std::string lex, std::string_view dt) {
-  return Term::literal(std::move(lex), std::string(dt));
-}
+using test_terms::lit;
 
 Graph parse_ok(std::string_view text, Syntax syntax) {
   auto r = Graph::parse_string(text, syntax);
@@ -334,6 +327,9 @@ TEST(Graph, RejectsEveryBadTurtleCaseWithItsLocation) {
       {"unclosed_blank.ttl", "unclosed_blank.ttl:2:14", "expected `]'"},
       {"unclosed_collection.ttl", "unclosed_collection.ttl:2:12", "expected"},
       {"undeclared_prefix.ttl", "undeclared_prefix.ttl:1:1", "undefined prefix ':'"},
+      // Found by gridke_contract_fuzz: Sord leaked the expanded IRI and returned no node.
+      {"prefix_without_scheme.ttl",
+       "prefix_without_scheme.ttl:2:", "IRI <h;tp://example.org/p> is not absolute"},
   };
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(data_dir / "turtle" / "bad")) {

@@ -2,6 +2,7 @@
 
 #include "gridke/rdf/vocabulary.hpp"
 #include "gridke_matchers.hpp"
+#include "rdf_test_terms.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,9 +20,6 @@ inline void PrintTo(const Result<rdf::Term>& r, std::ostream* os) {
     *os << "error " << to_string(r.error().code()) << ": " << r.error().to_string();
   }
 }
-namespace rdf {
-inline void PrintTo(const Term& t, std::ostream* os) { *os << t.to_string(); }
-}  // namespace rdf
 }  // namespace gridke
 
 namespace gridke::rdf {
@@ -40,7 +38,7 @@ const std::string xsd_negative = std::string(vocab::xsd) + "negativeInteger";
 const std::string xsd_date = std::string(vocab::xsd) + "date";
 const std::string xsd_date_time_stamp = std::string(vocab::xsd) + "dateTimeStamp";
 
-Term lit(std::string lex, std::string_view dt) { return Term::literal(lex, std::string(dt)); }
+using test_terms::lit;
 
 // Parses and prints, the round trip the engine performs on every binding value.
 std::string normalised(std::string_view text) {

@@ -24,13 +24,13 @@ using pattern::BindingSet;
 using pattern::GraphPattern;
 using ::testing::HasSubstr;
 
-GraphPattern gp(const std::string& text) {
+GraphPattern remote_gp(const std::string& text) {
   auto p = GraphPattern::parse(text, {{"ex", "http://example.org/"}});
   EXPECT_THAT(p, IsOk());
   return *p;
 }
 
-KnowledgeBaseInfo kb(const std::string& local, std::optional<int> lease = {}) {
+KnowledgeBaseInfo remote_kb(const std::string& local, std::optional<int> lease = {}) {
   return KnowledgeBaseInfo{"http://example.org/" + local, local, "test KB", lease, 2};
 }
 
@@ -70,18 +70,19 @@ TEST(RemoteEngine, SurvivesAServerRestartWithoutCodeInTheSsa) {
   ASSERT_THAT(remote, IsOk());
 
   // The SSA: one ANSWER KI, registered once.
-  ASSERT_THAT((*remote)->create_knowledge_base(kb("ssa")), IsOk());
+  ASSERT_THAT((*remote)->create_knowledge_base(remote_kb("ssa")), IsOk());
   SyncHandler answer = [](const HandleRequest&) -> Result<BindingSet> {
     return BindingSet{Binding{{"a", rdf::Term::iri("http://example.org/s")},
                               {"b", rdf::Term::iri("http://example.org/o")}}};
   };
-  auto answer_id = (*remote)->register_ki(
-      "http://example.org/ssa", ki::KnowledgeInteraction::answer(gp("?a ex:p ?b .")), answer);
+  auto answer_id =
+      (*remote)->register_ki("http://example.org/ssa",
+                             ki::KnowledgeInteraction::answer(remote_gp("?a ex:p ?b .")), answer);
   ASSERT_THAT(answer_id, IsOk());
 
-  ASSERT_THAT(engine.create_knowledge_base(kb("local")), IsOk());
+  ASSERT_THAT(engine.create_knowledge_base(remote_kb("local")), IsOk());
   auto ask = engine.register_ki("http://example.org/local",
-                                ki::KnowledgeInteraction::ask(gp("?x ex:p ?y .")));
+                                ki::KnowledgeInteraction::ask(remote_gp("?x ex:p ?y .")));
   ASSERT_THAT(ask, IsOk());
   EXPECT_EQ(ask_until(engine, *ask, 1, std::chrono::seconds(5)), 1u);
 
@@ -124,7 +125,7 @@ TEST(RemoteEngine, RenewsItsLeaseAheadOfExpiry) {
   o.lease_renew_fraction = 0.01;  // every 0.3 s for a 30 s lease
   auto remote = RemoteEngine::connect(o);
   ASSERT_THAT(remote, IsOk());
-  ASSERT_THAT((*remote)->create_knowledge_base(kb("leased", 30)), IsOk());
+  ASSERT_THAT((*remote)->create_knowledge_base(remote_kb("leased", 30)), IsOk());
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   std::lock_guard lock(mu);
   EXPECT_GE(renewals, 2);
@@ -133,7 +134,7 @@ TEST(RemoteEngine, RenewsItsLeaseAheadOfExpiry) {
 TEST(RemoteEngine, ReportsAnUnreachableServer) {
   auto remote = RemoteEngine::connect(fast_options("http://127.0.0.1:9/rest"));
   ASSERT_THAT(remote, IsOk());
-  EXPECT_THAT((*remote)->create_knowledge_base(kb("a")),
+  EXPECT_THAT((*remote)->create_knowledge_base(remote_kb("a")),
               HasError(ErrorCode::unavailable, HasSubstr("POST /sc")));
   EXPECT_THAT((*remote)->knowledge_bases(), HasError(ErrorCode::unavailable, ::testing::_));
 }
@@ -156,12 +157,12 @@ TEST(RemoteEngine, RequiresHandlersOnlyForReactiveKis) {
   ASSERT_THAT(server, IsOk());
   auto remote = RemoteEngine::connect(fast_options((*server)->base_url()));
   ASSERT_THAT(remote, IsOk());
-  ASSERT_THAT((*remote)->create_knowledge_base(kb("a")), IsOk());
+  ASSERT_THAT((*remote)->create_knowledge_base(remote_kb("a")), IsOk());
   EXPECT_THAT((*remote)->register_ki("http://example.org/a",
-                                     ki::KnowledgeInteraction::answer(gp("?a ex:p ?b ."))),
+                                     ki::KnowledgeInteraction::answer(remote_gp("?a ex:p ?b ."))),
               HasError(ErrorCode::invalid_argument, HasSubstr("need a handler")));
   EXPECT_THAT((*remote)->register_ki("http://example.org/none",
-                                     ki::KnowledgeInteraction::ask(gp("?a ex:p ?b ."))),
+                                     ki::KnowledgeInteraction::ask(remote_gp("?a ex:p ?b ."))),
               HasError(ErrorCode::not_found, HasSubstr("http://example.org/none")));
 }
 

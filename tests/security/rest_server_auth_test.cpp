@@ -16,6 +16,7 @@
 #include "gridke/security/token_store.hpp"
 #include "gridke_matchers.hpp"
 #include "http_probe.hpp"
+#include "security_test_kbs.hpp"
 
 namespace gridke::engine {
 namespace {
@@ -25,17 +26,9 @@ using testing::http_call;
 using testing::HttpReply;
 using ::testing::Not;
 
-constexpr const char* kb1 = "http://example.org/kb1";
-constexpr const char* kb2 = "http://example.org/kb2";
-
-KnowledgeBaseInfo kb_info(const std::string& id, std::optional<int> lease = std::nullopt) {
-  KnowledgeBaseInfo info;
-  info.id = id;
-  info.name = "n";
-  info.description = "d";
-  info.lease_renewal_time_s = lease;
-  return info;
-}
+using security_test::kb1;
+using security_test::kb2;
+using security_test::kb_info;
 
 std::string kb_body(const std::string& id) {
   return R"({"knowledgeBaseId":")" + id +

@@ -9,6 +9,7 @@
 #include "gridke/engine/remote_engine.hpp"
 #include "gridke/engine/rest_server.hpp"
 #include "gridke_matchers.hpp"
+#include "security_test_kbs.hpp"
 #include "test_certs.hpp"
 
 namespace gridke::engine {
@@ -17,16 +18,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-constexpr const char* kb1 = "http://example.org/kb1";
-
-KnowledgeBaseInfo kb_info(const std::string& id, std::optional<int> lease = std::nullopt) {
-  KnowledgeBaseInfo info;
-  info.id = id;
-  info.name = "n";
-  info.description = "d";
-  info.lease_renewal_time_s = lease;
-  return info;
-}
+using security_test::kb1;
+using security_test::kb_info;
 
 class RestServerTlsTest : public ::testing::Test {
  protected:

@@ -15,7 +15,7 @@ using namespace std::chrono;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-constexpr Day kDay = sys_days{year{2026} / 11 / 28};
+constexpr Day kRestDay = sys_days{year{2026} / 11 / 28};
 
 json feeder_json(const std::string& zone) {
   json f{{"zone", zone},
@@ -50,7 +50,7 @@ class TariffRestApiTest : public ::testing::Test {
     r.body = body.is_null() ? std::string() : body.dump();
     return router_.dispatch(std::move(r));
   }
-  TimePoint now_ = TimePoint(kDay) - hours(12);
+  TimePoint now_ = TimePoint(kRestDay) - hours(12);
   std::unique_ptr<TariffService> service_;
   http::Router router_;
 };
@@ -79,7 +79,7 @@ TEST_F(TariffRestApiTest, PublishesAndServesADay) {
 }
 
 TEST_F(TariffRestApiTest, LatePublicationIsAConflict) {
-  now_ = TimePoint(kDay) - minutes(30);
+  now_ = TimePoint(kRestDay) - minutes(30);
   const auto r = call("POST", "/days/2026-11-28/capacity", json{{"forecasts", {feeder_json("A")}}});
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(r.body.at("error"), "failed_precondition");
@@ -145,6 +145,87 @@ TEST_F(TariffRestApiTest, ConfigShowsTheLeadTimeAndModel) {
   EXPECT_EQ(r.body.at("lead_time_minutes"), 60);
   EXPECT_EQ(r.body.at("model").at("response").at("model"), "constant_elasticity");
   EXPECT_EQ(r.body.at("model").at("cap_price"), 1.0);
+}
+
+TEST_F(TariffRestApiTest, ForecastKbSourceWithoutForecastKbFallsBackStated) {
+  const auto r = call("POST", "/days/2026-11-28/capacity",
+                      json{{"forecasts", {feeder_json("A")}}, {"forecast_source", "forecast-kb"}});
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  EXPECT_EQ(r.body.at("forecast_source"), "forecast-kb");
+  const auto& use = r.body.at("forecasts").at(0);
+  EXPECT_EQ(use.at("zone"), "A");
+  EXPECT_EQ(use.at("origin"), "dso");
+  EXPECT_EQ(use.at("fallback_reason"), "no forecast source configured");
+  EXPECT_THAT(use.at("description").get<std::string>(),
+              HasSubstr("fallback to the DSO-computed forecast"));
+}
+
+TEST_F(TariffRestApiTest, ForecastSourceErrorsNameTheMember) {
+  auto r = call("POST", "/days/2026-11-28/capacity",
+                json{{"forecasts", {feeder_json("A")}}, {"forecast_source", "crystal-ball"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body.at("message").get<std::string>(),
+              HasSubstr("forecast_source: 'crystal-ball' is not dso, forecast-kb or "
+                        "forecast-kb-only"));
+  r = call("POST", "/days/2026-11-28/capacity",
+           json{{"forecasts", {feeder_json("A")}}, {"forecast_source", "forecast-kb-only"}});
+  EXPECT_EQ(r.status, 503);
+  EXPECT_THAT(r.body.at("message").get<std::string>(),
+              HasSubstr("zone 'A' (no fallback allowed): no forecast source configured"));
+  json capacity_only = feeder_json("A");
+  capacity_only.erase("baseline_kw");
+  capacity_only.erase("controllable_kw");
+  r = call("POST", "/days/2026-11-28/capacity",
+           json{{"forecasts", {capacity_only}}, {"forecast_source", "forecast-kb"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body.at("message").get<std::string>(),
+              HasSubstr("forecasts[0]: zone 'A': no fetched forecast and no DSO-computed"));
+  r = call("POST", "/days/2026-11-28/capacity", json{{"forecasts", {capacity_only}}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body.at("message").get<std::string>(), HasSubstr("forecasts[0].baseline_kw"));
+}
+
+// A forecast source that knows every zone: 70 kW baseline, 50 kW controllable all day.
+class RestFlatForecastSource final : public ForecastSource {
+ public:
+  Result<LoadForecast> fetch(std::string_view zone, sys_days day) override {
+    LoadForecast f;
+    f.zone = std::string(zone);
+    f.day = day;
+    f.baseline_kw.assign(kQuartersPerDay, 70.0);
+    f.controllable_kw.assign(kQuartersPerDay, 50.0);
+    f.source = "https://forecast.example.org/kb/flat";
+    return f;
+  }
+};
+
+TEST_F(TariffRestApiTest, FetchByDefaultUsesTheForecastSourceAndLogsIt) {
+  RestFlatForecastSource source;
+  std::vector<std::string> lines;
+  RouterOptions options;
+  options.forecast_source = &source;
+  options.fetch_by_default = true;
+  options.log = [&lines](const std::string& line) { lines.push_back(line); };
+  router_ = make_router(*service_, options);
+  const auto config = call("GET", "/config", nullptr);
+  EXPECT_EQ(config.body.at("forecast_source_default"), "forecast-kb");
+  EXPECT_EQ(config.body.at("forecast_kb_configured"), true);
+  const auto r = call("POST", "/days/2026-11-28/capacity", json{{"forecasts", {feeder_json("A")}}});
+  ASSERT_EQ(r.status, 201) << r.body.dump();
+  EXPECT_EQ(r.body.at("forecasts").at(0).at("origin"), "forecast-kb");
+  EXPECT_EQ(r.body.at("forecasts").at(0).at("source"), "https://forecast.example.org/kb/flat");
+  // 70 + 50 kW stays under the 160 kW capacity except where the fixture's capacity is 110 kW.
+  const auto& quarters = r.body.at("tariffs").at(0).at("quarters");
+  EXPECT_EQ(quarters.at(10).at("expected_demand_kw"), 120.0);
+  EXPECT_EQ(quarters.at(80).at("status"), "binding");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], HasSubstr("tariffs 2026-11-28: zone 'A': forecast from forecast KB "
+                                  "<https://forecast.example.org/kb/flat>"));
+  const auto dso = call("POST", "/days/2026-11-29/capacity",
+                        json{{"forecasts", {feeder_json("A")}}, {"forecast_source", "dso"}});
+  ASSERT_EQ(dso.status, 201) << dso.body.dump();
+  EXPECT_FALSE(dso.body.contains("forecasts"));
+  EXPECT_EQ(dso.body.at("tariffs").at(0).at("quarters").at(10).at("expected_demand_kw"), 70.0);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "gridke/adapter/generic_adapter.hpp"
 #include "gridke/services/flexibility_market/model_json.hpp"
+#include "time_points.hpp"
 
 namespace gridke::adapters::flexibility {
 
@@ -19,10 +20,8 @@ constexpr const char* react_needs = "react-flexibility-needs";
 constexpr const char* post_offer = "post-flexibility-offer";
 constexpr const char* react_plan = "react-activation-plan";
 
-std::chrono::system_clock::time_point sys(fm::TimePoint t) { return t; }
-fm::TimePoint ms(std::chrono::system_clock::time_point t) {
-  return std::chrono::time_point_cast<fm::Duration>(t);
-}
+using detail::ms;
+using detail::sys;
 
 }  // namespace
 

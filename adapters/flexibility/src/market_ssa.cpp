@@ -5,6 +5,7 @@
 
 #include "gridke/adapter/generic_adapter.hpp"
 #include "gridke/services/flexibility_market/model_json.hpp"
+#include "time_points.hpp"
 
 namespace gridke::adapters::flexibility {
 
@@ -20,10 +21,8 @@ constexpr const char* post_needs = "post-flexibility-needs";
 constexpr const char* react_offer = "react-flexibility-offer";
 constexpr const char* post_plan = "post-activation-plan";
 
-std::chrono::system_clock::time_point sys(fm::TimePoint t) { return t; }
-fm::TimePoint ms(std::chrono::system_clock::time_point t) {
-  return std::chrono::time_point_cast<fm::Duration>(t);
-}
+using detail::ms;
+using detail::sys;
 
 }  // namespace
 

@@ -32,6 +32,7 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 // What one ask binding selects; nullopt members are unconstrained.
 struct Selection {
   std::optional<std::string> hems_id;
+  std::optional<bool> group;  ///< set when ?hems was bound: a group IRI or a customer IRI
   std::optional<std::size_t> level;
   std::optional<std::int64_t> hour_start_s;
 };
@@ -76,7 +77,14 @@ struct FlexibilityResponseSsa::Impl {
     if (b.contains("hemsId")) {
       GRIDKE_ASSIGN_OR_RETURN(s.hems_id, req.get(b, "hemsId", StringCodec{}));
     } else if (b.contains("hems")) {
-      GRIDKE_ASSIGN_OR_RETURN(s.hems_id, req.get(b, "hems", IriCodec{options.hems_base}));
+      GRIDKE_ASSIGN_OR_RETURN(const std::string iri, req.get(b, "hems", IriCodec{}));
+      if (iri.rfind(options.group_base, 0) == 0) {
+        s.hems_id = iri.substr(options.group_base.size());
+        s.group = true;
+      } else {
+        GRIDKE_ASSIGN_OR_RETURN(s.hems_id, req.get(b, "hems", IriCodec{options.hems_base}));
+        s.group = false;
+      }
     }
     std::optional<std::string> signal;
     if (b.contains("signalId")) {
@@ -121,9 +129,11 @@ struct FlexibilityResponseSsa::Impl {
     pattern::BindingSet out;
     for (const auto& ask : asks_in) {
       GRIDKE_ASSIGN_OR_RETURN(const Selection sel, select(req, ask, result));
-      for (const auto& customer : result.customers) {
-        if (sel.hems_id && customer.user_id != *sel.hems_id) continue;
-        for (const auto& slot : customer.slots) {
+      // Customers, then groups: (id, IRI base, result path part, slots).
+      const auto answer_member = [&](const std::string& member_id, const std::string& iri_base,
+                                     const std::string& result_part,
+                                     const std::vector<fr::SlotResult>& slots) -> Result<void> {
+        for (const auto& slot : slots) {
           if (!slot.estimated) continue;
           std::int64_t start = default_day + slot.slot * slot_s;
           if (sel.hour_start_s) {
@@ -144,15 +154,15 @@ struct FlexibilityResponseSsa::Impl {
             const std::string signal_id = "i" + std::to_string(k + 1);
             const std::string time = iri_time(start);
             pattern::Binding b;
-            GRIDKE_TRY(req.put(b, "result",
-                               options.result_base + request_id + "/" + signal_id + "/" +
-                                   customer.user_id + "/" + time,
-                               any_iri));
+            GRIDKE_TRY(req.put(
+                b, "result",
+                options.result_base + request_id + "/" + signal_id + "/" + result_part + "/" + time,
+                any_iri));
             GRIDKE_TRY(
                 req.put(b, "signal", options.signal_base + request_id + "/" + signal_id, any_iri));
             GRIDKE_TRY(req.put(b, "signalId", signal_id, StringCodec{}));
-            GRIDKE_TRY(req.put(b, "hems", customer.user_id, IriCodec{options.hems_base}));
-            GRIDKE_TRY(req.put(b, "hemsId", customer.user_id, StringCodec{}));
+            GRIDKE_TRY(req.put(b, "hems", member_id, IriCodec{iri_base}));
+            GRIDKE_TRY(req.put(b, "hemsId", member_id, StringCodec{}));
             GRIDKE_TRY(req.put(b, "expectedKw", level.power_kw.mean, decimal));
             GRIDKE_TRY(req.put(b, "lowerKw", level.power_kw.obs_ci_lower, decimal));
             GRIDKE_TRY(req.put(b, "upperKw", level.power_kw.obs_ci_upper, decimal));
@@ -171,6 +181,21 @@ struct FlexibilityResponseSsa::Impl {
             if (!b.is_compatible_with(ask)) continue;
             out.insert(std::move(b));
           }
+        }
+        return ok();
+      };
+      if (!sel.group || !*sel.group) {
+        for (const auto& customer : result.customers) {
+          if (sel.hems_id && customer.user_id != *sel.hems_id) continue;
+          GRIDKE_TRY(
+              answer_member(customer.user_id, options.hems_base, customer.user_id, customer.slots));
+        }
+      }
+      if (!sel.group || *sel.group) {
+        for (const auto& group : result.groups) {
+          if (sel.hems_id && group.name != *sel.hems_id) continue;
+          GRIDKE_TRY(
+              answer_member(group.name, options.group_base, "group/" + group.name, group.slots));
         }
       }
     }

@@ -95,15 +95,6 @@ struct SensitivitiesSsa::Impl {
   std::unique_ptr<adapter::GenericAdapter> adapter;
   std::atomic<std::int64_t> registered{0}, meter_records{0}, appliance_records{0}, uploads{0},
       answered{0};
-  std::mutex appliances_mutex;
-  // grid → appliance id → appliance (records by timestamp, latest value wins)
-  struct StoredAppliance {
-    std::string meter_id;
-    se::ApplianceType type = se::ApplianceType::other;
-    std::map<std::int64_t, double> power_kw;
-  };
-  std::map<std::string, std::map<std::string, StoredAppliance>> appliances;
-  std::size_t appliance_total = 0;
 
   Impl(engine::KnowledgeEngine& e, se::SensitivitiesService& s, SsaOptions o)
       : engine(e), service(s), options(std::move(o)) {}
@@ -200,10 +191,14 @@ struct SensitivitiesSsa::Impl {
     return out;
   }
 
-  // (d2) appliance power, kept for (e3).
+  // (d2) appliance power, stored by the service per grid (it survives restarts) for (e3).
+  // All-or-nothing per grid: the service validates each grid's records in one transaction.
   Result<pattern::BindingSet> on_appliances(const adapter::Request& req) {
     GRIDKE_ASSIGN_OR_RETURN(const auto grid_of, meter_grids());
-    std::lock_guard lock(appliances_mutex);
+    // grid → appliance id → appliance (a repeated timestamp in one POST: the last value wins)
+    std::map<std::string, std::map<std::string, se::ApplianceHistory>> by_grid;
+    std::map<std::string, std::map<std::string, std::map<std::int64_t, double>>> power;
+    std::int64_t records = 0;
     for (const auto& b : req.bindings()) {
       GRIDKE_ASSIGN_OR_RETURN(const auto id, req.get(b, "applianceId", StringCodec{}));
       GRIDKE_ASSIGN_OR_RETURN(const auto meter, req.get(b, "meterId", StringCodec{}));
@@ -214,23 +209,31 @@ struct SensitivitiesSsa::Impl {
       }
       GRIDKE_ASSIGN_OR_RETURN(const auto type_iri, req.get(b, "applianceType", IriCodec{}));
       GRIDKE_ASSIGN_OR_RETURN(const double kw, req.get(b, "power", DoubleCodec{}));
+      if (!std::isfinite(kw)) {
+        return invalid_argument("KI " + std::string(react_appliances) + ": ?power of appliance '" +
+                                id + "' is not a finite number");
+      }
       GRIDKE_ASSIGN_OR_RETURN(const auto t, req.get(b, "timestamp", DateTimeCodec{}));
-      auto& a = appliances[it->second][id];
+      auto& a = by_grid[it->second][id];
+      a.appliance_id = id;
       a.meter_id = meter;
       a.type = type_of(type_iri);
-      if (a.power_kw.emplace(unix_s(t), kw).second) {
-        if (appliance_total >= options.max_appliance_records) {
-          a.power_kw.erase(unix_s(t));
-          return failed_precondition("KI " + std::string(react_appliances) + ": " +
-                                     std::to_string(options.max_appliance_records) +
-                                     " appliance records held already (max_appliance_records)");
-        }
-        ++appliance_total;
-      } else {
-        a.power_kw[unix_s(t)] = kw;
-      }
-      ++appliance_records;
+      power[it->second][id][unix_s(t)] = kw;
+      ++records;
     }
+    for (auto& [grid, apps] : by_grid) {
+      std::vector<se::ApplianceHistory> data;
+      for (auto& [id, a] : apps) {
+        for (const auto& [t, kw] : power[grid][id]) a.measurements.push_back({t, kw});
+        data.push_back(std::move(a));
+      }
+      auto stored = service.store_appliance_data(grid, data);
+      if (!stored) {
+        return stored.error().with_context("KI " + std::string(react_appliances) + ", grid '" +
+                                           grid + "'");
+      }
+    }
+    appliance_records += records;
     return pattern::BindingSet{};
   }
 
@@ -346,26 +349,13 @@ struct SensitivitiesSsa::Impl {
     return out;
   }
 
-  std::vector<se::ApplianceHistory> appliances_of(const std::string& grid) {
-    std::lock_guard lock(appliances_mutex);
-    std::vector<se::ApplianceHistory> out;
-    const auto it = appliances.find(grid);
-    if (it == appliances.end()) return out;
-    for (const auto& [id, a] : it->second) {
-      se::ApplianceHistory h{id, a.type, a.meter_id, {}};
-      for (const auto& [t, kw] : a.power_kw) h.measurements.push_back({t, kw});
-      out.push_back(std::move(h));
-    }
-    return out;
-  }
-
   // (e3) Output 3 per perimeter and period.
   Result<pattern::BindingSet> on_flexibility(const adapter::Request& req) {
     GRIDKE_ASSIGN_OR_RETURN(const auto ids, service.grids());
     pattern::BindingSet all;
     const IriCodec perimeter_iri{options.perimeter_base};
     for (const auto& id : ids) {
-      const auto apps = appliances_of(id);
+      GRIDKE_ASSIGN_OR_RETURN(const auto apps, service.appliance_data(id));
       if (apps.empty()) continue;  // no (d2) data for this grid
       auto s = service.sensitivities(id);
       if (!s) continue;

@@ -106,6 +106,7 @@ struct TariffSsa::Impl {
   tf::TariffService& service;
   SsaOptions options;
   std::unique_ptr<adapter::GenericAdapter> adapter;
+  std::unique_ptr<KeForecastSource> forecasts;
   int listener = 0;
   std::atomic<std::int64_t> posted{0}, failures{0}, answers{0};
 
@@ -165,12 +166,19 @@ Result<std::unique_ptr<TariffSsa>> TariffSsa::start(engine::KnowledgeEngine& eng
                    "InterConnect Dutch pilot dynamic grid capacity tariffs (D4.3 §2.1.1.4, §4.3)");
   ssa.post(kPostGridTariff);
   ssa.answer(kAnswerGridTariff, [raw](const adapter::Request& r) { return raw->on_ask(r); });
+  if (raw->options.fetch_forecasts) ssa.ask(kAskLoadForecast);
   GRIDKE_ASSIGN_OR_RETURN(impl->adapter,
                           adapter::GenericAdapter::start(engine, contracts, std::move(ssa)));
+  if (raw->options.fetch_forecasts) {
+    impl->forecasts =
+        std::make_unique<KeForecastSource>(*impl->adapter, raw->options.forecast_deadline);
+  }
   impl->listener =
       service.add_listener([raw](const tf::PublishedTariff& t) { raw->on_published(t); });
   return std::unique_ptr<TariffSsa>(new TariffSsa(std::move(impl)));
 }
+
+tf::ForecastSource* TariffSsa::forecast_source() noexcept { return impl_->forecasts.get(); }
 
 SsaStats TariffSsa::stats() const {
   return {impl_->posted.load(), impl_->failures.load(), impl_->answers.load()};

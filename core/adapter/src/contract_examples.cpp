@@ -21,6 +21,8 @@ Result<pattern::BindingSet> parse_example_bindings(
     auto colon = what.find("; ");
     std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
     return parse_error(property + " is not valid JSON: " + detail, location_of(offset));
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number out of range (1e400)
+    return parse_error(property + " is not valid JSON: " + e.what(), location_of(0));
   }
   if (!doc.is_array()) {
     return parse_error(property +

@@ -101,8 +101,7 @@ EngineCore::EngineCore(EmbeddedEngine::Options opts)
       uuid_seed_(random_seed()),
       network_(build_network(0, {})) {}
 
-std::string EngineCore::new_uuid() {
-  const std::uint64_t n = uuid_counter_.fetch_add(1, std::memory_order_relaxed);
+std::string EngineCore::uuid_text(std::uint64_t n) const {
   std::uint64_t hi = splitmix64(uuid_seed_ ^ (2 * n));
   std::uint64_t lo = splitmix64(uuid_seed_ ^ (2 * n + 1));
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4

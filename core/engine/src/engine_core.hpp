@@ -147,7 +147,13 @@ struct EngineCore {
   TimerQueue timer;
 
   /// A random UUID (v4 form) for message ids and unnamed KI ids; lock-free.
-  std::string new_uuid();
+  std::string new_uuid() { return uuid_text(new_uuid_number()); }
+  /// The number of a new UUID, formatted by uuid_text() only when the text is needed (an
+  /// exchange's message id appears only in a timeout message); lock-free.
+  std::uint64_t new_uuid_number() noexcept {
+    return uuid_counter_.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::string uuid_text(std::uint64_t number) const;
 
   NetworkPtr network() const;
   /// Applies `change` to a copy of the KB map under the write lock and publishes the result

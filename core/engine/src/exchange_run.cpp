@@ -63,7 +63,7 @@ class Run : public std::enable_shared_from_this<Run> {
 
   /// Starts the exchange and arms its deadline (non-positive: none).
   void start(std::chrono::milliseconds deadline) {
-    apply_policy(plan_candidates());
+    if (core_->options.policy) apply_policy(plan_candidates());
     bool deliver_now = false;
     std::vector<Task> tasks;
     {
@@ -147,7 +147,7 @@ class Run : public std::enable_shared_from_this<Run> {
     // Shared with the handler task; immutable after dispatch.
     std::shared_ptr<const HandleRequest> request;
     ExchangeInfo info;
-    std::string message_id;
+    std::uint64_t message_number = 0;  // EngineCore::uuid_text() gives the message id
     bool done = false;
     Continuation then;  // runs under mu_; rows == nullptr when the KI failed
   };
@@ -167,7 +167,7 @@ class Run : public std::enable_shared_from_this<Run> {
     auto slot_ptr = std::make_unique<Slot>();
     Slot* slot = slot_ptr.get();
     slot->ki = ki;
-    slot->message_id = core_->new_uuid();
+    slot->message_number = core_->new_uuid_number();
     slot->then = std::move(then);
     slot->info.knowledge_base_id = ki->kb;
     slot->info.knowledge_interaction_id = ki->id;
@@ -276,7 +276,8 @@ class Run : public std::enable_shared_from_this<Run> {
       // Index loop: no continuation dispatches once timed_out_ is set, so slots_ is stable.
       for (std::size_t i = 0; i < slots_.size(); ++i) {
         Slot& slot = *slots_[i];
-        if (!slot.done) fail_slot_locked(slot, timeout_message(slot.message_id));
+        if (!slot.done)
+          fail_slot_locked(slot, timeout_message(core_->uuid_text(slot.message_number)));
       }
       deliver_now = check_finish_locked();
     }

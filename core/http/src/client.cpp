@@ -14,7 +14,7 @@ namespace wh = web::http;
 Result<json> ClientResponse::json() const {
   try {
     return nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     return parse_error(std::string("response body is not JSON (HTTP ") + std::to_string(status) +
                        "): " + e.what());
   }
@@ -67,7 +67,7 @@ Result<json> call_json(const std::string& method, const std::string& url, const 
     if (j.is_object() && j.contains("message") && j["message"].is_string()) {
       message = j["message"].get<std::string>();
     }
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {
     // Not JSON: keep the raw text as the message.
   }
   const std::string where = method + " " + url + ": HTTP " + std::to_string(response.status);

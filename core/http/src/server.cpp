@@ -57,6 +57,9 @@ Result<json> Request::json(bool allow_empty) const {
     if (auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
     return parse_error("request body is not valid JSON at line " + std::to_string(line) +
                        ", column " + std::to_string(column) + ": " + what);
+  } catch (const nlohmann::json::exception& e) {
+    // A number out of range (e.g. 1e400) is reported as out_of_range, not as a parse error.
+    return parse_error(std::string("request body is not valid JSON: ") + e.what());
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "gridke/rdf/vocabulary.hpp"
 #include "namespaces.hpp"
 #include "text_util.hpp"
 
@@ -10,7 +11,7 @@ namespace gridke::ontology::detail {
 namespace {
 
 constexpr std::string_view rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
-constexpr std::string_view xsd = "http://www.w3.org/2001/XMLSchema#";
+using rdf::vocab::xsd;
 constexpr std::string_view saref_is_measured_in = "https://saref.etsi.org/core/isMeasuredIn";
 constexpr std::string_view saref_unit = "https://saref.etsi.org/core/UnitOfMeasure";
 constexpr std::string_view om_has_unit =

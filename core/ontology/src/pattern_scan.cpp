@@ -4,10 +4,12 @@
 
 #include <cctype>
 
+#include "gridke/rdf/vocabulary.hpp"
+
 namespace gridke::ontology::detail {
 namespace {
 
-constexpr std::string_view xsd = "http://www.w3.org/2001/XMLSchema#";
+using rdf::vocab::xsd;
 
 bool is_name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' ||

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <utility>
@@ -30,8 +31,63 @@ std::uint64_t fmix64(std::uint64_t k) noexcept {
   return k;
 }
 
+// A fast, inlined hash of a short string (variable names, IRIs, lexical forms): 8 bytes per
+// multiply, overlapping loads for the tail, no call. Its quality suffices because
+// BindingSet runs the combined hash through fmix64; std::hash (an out-of-line Murmur call per
+// string) was a tenth of a 100-binding POST (docs/performance.md).
+std::uint64_t binding_bytes_hash(std::string_view s) noexcept {
+  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::uint64_t h = (n + 1) * k;
+  auto step = [&h](std::uint64_t word) {
+    h = (h ^ word) * k;
+    h ^= h >> 29;
+  };
+  auto load64 = [](const char* at) {
+    std::uint64_t v;
+    std::memcpy(&v, at, sizeof v);
+    return v;
+  };
+  auto load32 = [](const char* at) {
+    std::uint32_t v;
+    std::memcpy(&v, at, sizeof v);
+    return static_cast<std::uint64_t>(v);
+  };
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) step(load64(p + i));
+    if (i < n) step(load64(p + n - 8));  // the tail, overlapping the last full word
+  } else if (n >= 4) {
+    step(load32(p) | (load32(p + n - 4) << 32));
+  } else if (n > 0) {
+    step(static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+         (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+         (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16));
+  }
+  return h;
+}
+
+// Variable names are short: an inlined byte loop beats a memcmp call per comparison. Orders as
+// std::string does (bytes as unsigned char, then length).
+bool binding_name_less(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  }
+  return a.size() < b.size();
+}
+
+bool binding_name_equal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 auto by_name(const std::pair<std::string, rdf::Term>& v, std::string_view name) {
-  return std::string_view(v.first) < name;
+  return binding_name_less(v.first, name);
 }
 
 // java.lang.String.hashCode over the UTF-16 code units of a UTF-8 string.
@@ -146,12 +202,12 @@ Binding::Binding(std::initializer_list<std::pair<std::string, rdf::Term>> values
 
 void Binding::set(std::string name, rdf::Term value) {
   assert(!name.empty() && name.find('?') == std::string::npos);
-  if (values_.empty() || values_.back().first < name) {
+  if (values_.empty() || binding_name_less(values_.back().first, name)) {
     values_.emplace_back(std::move(name), std::move(value));
     return;
   }
   auto it = std::lower_bound(values_.begin(), values_.end(), std::string_view(name), by_name);
-  if (it != values_.end() && it->first == name) {
+  if (it != values_.end() && binding_name_equal(it->first, name)) {
     it->second = std::move(value);
   } else {
     values_.emplace(it, std::move(name), std::move(value));
@@ -160,7 +216,7 @@ void Binding::set(std::string name, rdf::Term value) {
 
 const rdf::Term* Binding::find(std::string_view name) const {
   auto it = std::lower_bound(values_.begin(), values_.end(), name, by_name);
-  if (it == values_.end() || it->first != name) return nullptr;
+  if (it == values_.end() || !binding_name_equal(it->first, name)) return nullptr;
   return &it->second;
 }
 
@@ -195,11 +251,10 @@ std::size_t Binding::hash() const noexcept {
   // Consistent with ==: hashes the name and the term's value in full, and the datatype and
   // language only by length and last byte. Terms of one variable seldom differ in datatype
   // alone, and hashing each long XSD IRI would cost more than the whole rest (bench).
-  std::hash<std::string_view> h;
   std::size_t seed = values_.size();
   for (const auto& [name, term] : values_) {
-    seed = mix(seed, h(name));
-    seed = mix(seed, h(term.value()));
+    seed = mix(seed, binding_bytes_hash(name));
+    seed = mix(seed, binding_bytes_hash(term.value()));
     const std::string& dt = term.datatype();
     const std::string& lang = term.language();
     std::size_t tag =
@@ -249,67 +304,122 @@ BindingSet::BindingSet(std::initializer_list<Binding> bindings) {
   for (const Binding& b : bindings) insert(b);
 }
 
-void BindingSet::reserve(std::size_t n) {
-  bindings_.reserve(n);
-  hashes_.reserve(n);
-  if (n * 4 > slots_.size() * 3) rehash(power_of_two_at_least(n * 4 / 3 + 1));
+BindingSet::BindingSet(const BindingSet& other) noexcept : data_(other.data_) {
+  if (data_ != nullptr) data_->refs.fetch_add(1, std::memory_order_relaxed);
 }
 
-void BindingSet::rehash(std::size_t slot_count) {
+BindingSet& BindingSet::operator=(const BindingSet& other) noexcept {
+  if (data_ == other.data_) return *this;
+  if (other.data_ != nullptr) other.data_->refs.fetch_add(1, std::memory_order_relaxed);
+  release();
+  data_ = other.data_;
+  return *this;
+}
+
+BindingSet& BindingSet::operator=(BindingSet&& other) noexcept {
+  if (this == &other) return *this;
+  release();
+  data_ = std::exchange(other.data_, nullptr);
+  return *this;
+}
+
+const std::vector<Binding>& BindingSet::empty_bindings() noexcept {
+  static const std::vector<Binding> none;
+  return none;
+}
+
+void BindingSet::release() noexcept {
+  // acq_rel: the last owner's delete sees every other owner's reads done (as shared_ptr).
+  if (data_ != nullptr && data_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete data_;
+  data_ = nullptr;
+}
+
+BindingSet::Data& BindingSet::unique_data() {
+  if (data_ == nullptr) {
+    data_ = new Data();
+  } else if (data_->refs.load(std::memory_order_acquire) != 1) {
+    // Acquire: pairs with the release of a sharer that let go, so once the count reads 1 its
+    // earlier reads are over and the state may be written in place.
+    Data* copy = new Data(*data_);
+    release();
+    data_ = copy;
+  }
+  return *data_;
+}
+
+void BindingSet::reserve(std::size_t n) {
+  if (n == 0) return;
+  Data& d = unique_data();
+  d.bindings.reserve(n);
+  d.hashes.reserve(n);
+  if (n * 4 > d.slots.size() * 3) rehash(d, power_of_two_at_least(n * 4 / 3 + 1));
+}
+
+void BindingSet::rehash(Data& d, std::size_t slot_count) {
   slot_count = std::max<std::size_t>(slot_count, 16);
-  slots_.assign(slot_count, 0);
+  d.slots.assign(slot_count, 0);
   const std::size_t mask = slot_count - 1;
-  for (std::size_t pos = 0; pos < bindings_.size(); ++pos) {
-    std::size_t i = hashes_[pos] & mask;
-    while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = static_cast<std::uint32_t>(pos + 1);
+  for (std::size_t pos = 0; pos < d.bindings.size(); ++pos) {
+    std::size_t i = d.hashes[pos] & mask;
+    while (d.slots[i] != 0) i = (i + 1) & mask;
+    d.slots[i] = static_cast<std::uint32_t>(pos + 1);
   }
 }
 
-std::size_t BindingSet::find_slot(const Binding& binding, std::size_t hash) const noexcept {
-  const std::size_t mask = slots_.size() - 1;
+std::size_t BindingSet::find_slot(const Data& d, const Binding& binding,
+                                  std::size_t hash) noexcept {
+  const std::size_t mask = d.slots.size() - 1;
   std::size_t i = hash & mask;
-  while (slots_[i] != 0) {
-    const std::size_t pos = slots_[i] - 1;
-    if (hashes_[pos] == hash && bindings_[pos] == binding) return i;
+  while (d.slots[i] != 0) {
+    const std::size_t pos = d.slots[i] - 1;
+    if (d.hashes[pos] == hash && d.bindings[pos] == binding) return i;
     i = (i + 1) & mask;
   }
   return i;
 }
 
-bool BindingSet::insert_hashed(Binding binding, std::size_t hash) {
-  if ((bindings_.size() + 1) * 4 > slots_.size() * 3)
-    rehash(std::max<std::size_t>(slots_.size() * 2, 16));
-  const std::size_t slot = find_slot(binding, hash);
-  if (slots_[slot] != 0) return false;
-  slots_[slot] = static_cast<std::uint32_t>(bindings_.size() + 1);
-  bindings_.push_back(std::move(binding));
-  hashes_.push_back(hash);
+bool BindingSet::insert_hashed(Data& d, Binding binding, std::size_t hash) {
+  if ((d.bindings.size() + 1) * 4 > d.slots.size() * 3)
+    rehash(d, std::max<std::size_t>(d.slots.size() * 2, 16));
+  const std::size_t slot = find_slot(d, binding, hash);
+  if (d.slots[slot] != 0) return false;
+  d.slots[slot] = static_cast<std::uint32_t>(d.bindings.size() + 1);
+  d.bindings.push_back(std::move(binding));
+  d.hashes.push_back(hash);
   return true;
 }
 
 bool BindingSet::insert(Binding binding) {
   const std::size_t hash = fmix64(binding.hash());
-  return insert_hashed(std::move(binding), hash);
+  return insert_hashed(unique_data(), std::move(binding), hash);
 }
 
 void BindingSet::insert_all(const BindingSet& other) {
-  if (this == &other) return;
-  reserve(bindings_.size() + other.bindings_.size());
-  for (std::size_t i = 0; i < other.bindings_.size(); ++i) {
-    insert_hashed(other.bindings_[i], other.hashes_[i]);
+  if (this == &other || other.empty()) return;
+  if (empty()) {
+    *this = other;  // the union is `other` itself: share it
+    return;
+  }
+  reserve(size() + other.size());
+  Data& d = unique_data();
+  const Data& o = *other.data_;
+  for (std::size_t i = 0; i < o.bindings.size(); ++i) {
+    insert_hashed(d, o.bindings[i], o.hashes[i]);
   }
 }
 
 bool BindingSet::contains(const Binding& binding) const {
-  if (slots_.empty()) return false;
-  return slots_[find_slot(binding, fmix64(binding.hash()))] != 0;
+  if (data_ == nullptr || data_->slots.empty()) return false;
+  return data_->slots[find_slot(*data_, binding, fmix64(binding.hash()))] != 0;
 }
 
 bool operator==(const BindingSet& a, const BindingSet& b) {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.bindings_.size(); ++i) {
-    if (b.slots_[b.find_slot(a.bindings_[i], a.hashes_[i])] == 0) return false;
+  if (a.data_ == b.data_ || a.empty()) return true;
+  const BindingSet::Data& ad = *a.data_;
+  const BindingSet::Data& bd = *b.data_;
+  for (std::size_t i = 0; i < ad.bindings.size(); ++i) {
+    if (bd.slots[BindingSet::find_slot(bd, ad.bindings[i], ad.hashes[i])] == 0) return false;
   }
   return true;
 }

@@ -404,6 +404,34 @@ bool translation_is_identity(const CompiledPattern& target, const CompiledPatter
   return mapped_vars == candidate_vars;
 }
 
+namespace {
+
+// The value of `name` in `row`, or nullptr. Rows of one set usually have the same variables, so
+// `at` (the position where the name was last found) is tried before a binary search.
+const rdf::Term* value_in_row(const Binding& row, const std::string& name, std::size_t& at) {
+  const auto& values = row.values();
+  if (at < values.size()) {
+    const std::string& seen = values[at].first;
+    // Inlined comparison: names are short, a memcmp call costs more than the bytes.
+    bool same = seen.size() == name.size();
+    for (std::size_t i = 0; same && i < name.size(); ++i) same = seen[i] == name[i];
+    if (same) return &values[at].second;
+  }
+  const rdf::Term* value = row.find(name);
+  if (value != nullptr) {
+    // The pair holding `value`: its position in the row's sorted values.
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (&values[i].second == value) {
+        at = i;
+        break;
+      }
+    }
+  }
+  return value;
+}
+
+}  // namespace
+
 BindingSet from_candidate(const BindingSet& candidate_rows, const CompiledPattern& target,
                           const CompiledPattern& candidate, const PatternMatch& match) {
   // Resolve the node pairs once per call, not per row. Copies (a candidate value or constant
@@ -412,10 +440,12 @@ BindingSet from_candidate(const BindingSet& candidate_rows, const CompiledPatter
     const std::string* to;      // target variable
     const std::string* from;    // candidate variable, or nullptr ...
     const rdf::Term* constant;  // ... then this candidate constant
+    std::size_t at = 0;         // where `from` was in the previous row
   };
   struct Check {
     const std::string* from;    // candidate variable that must be bound ...
     const rdf::Term* expected;  // ... to the same value as this target constant
+    std::size_t at = 0;         // where `from` was in the previous row
   };
   std::vector<Copy> copies;
   std::vector<Check> checks;
@@ -426,12 +456,13 @@ BindingSet from_candidate(const BindingSet& candidate_rows, const CompiledPatter
     const bool tvar = target.is_variable(a);
     if (candidate.is_variable(c)) {
       if (tvar) {
-        copies.push_back(Copy{&target.node(a).variable(), &candidate.node(c).variable(), nullptr});
+        copies.push_back(
+            Copy{&target.node(a).variable(), &candidate.node(c).variable(), nullptr, 0});
       } else {
-        checks.push_back(Check{&candidate.node(c).variable(), &target.node(a).term()});
+        checks.push_back(Check{&candidate.node(c).variable(), &target.node(a).term(), 0});
       }
     } else if (tvar) {
-      copies.push_back(Copy{&target.node(a).variable(), nullptr, &candidate.node(c).term()});
+      copies.push_back(Copy{&target.node(a).variable(), nullptr, &candidate.node(c).term(), 0});
     }
   }
   std::sort(copies.begin(), copies.end(),
@@ -440,8 +471,8 @@ BindingSet from_candidate(const BindingSet& candidate_rows, const CompiledPatter
   out.reserve(candidate_rows.size());
   for (const Binding& row : candidate_rows) {
     bool keep = true;
-    for (const Check& check : checks) {
-      const rdf::Term* value = row.find(*check.from);
+    for (Check& check : checks) {
+      const rdf::Term* value = value_in_row(row, *check.from, check.at);
       if (value == nullptr || !check.expected->same_value_as(*value)) {
         keep = false;
         break;
@@ -450,8 +481,9 @@ BindingSet from_candidate(const BindingSet& candidate_rows, const CompiledPatter
     if (!keep) continue;
     Binding b;
     b.reserve(copies.size());
-    for (const Copy& copy : copies) {
-      const rdf::Term* value = copy.from != nullptr ? row.find(*copy.from) : copy.constant;
+    for (Copy& copy : copies) {
+      const rdf::Term* value =
+          copy.from != nullptr ? value_in_row(row, *copy.from, copy.at) : copy.constant;
       if (value == nullptr) {
         keep = false;
         break;

@@ -10,7 +10,7 @@ namespace {
 
 constexpr int schema_version = 1;
 
-constexpr std::string_view schema = R"sql(
+constexpr std::string_view registry_schema = R"sql(
 CREATE TABLE IF NOT EXISTS knowledge_bases (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
@@ -39,7 +39,7 @@ Result<std::shared_ptr<SqliteRegistryStore>> SqliteRegistryStore::open(const std
                                std::to_string(version) + "; this gridke understands up to " +
                                std::to_string(schema_version));
   }
-  if (auto r = db.exec(schema); !r) return r.error().with_context("registry " + path);
+  if (auto r = db.exec(registry_schema); !r) return r.error().with_context("registry " + path);
   GRIDKE_TRY(db.set_user_version(schema_version));
   return std::make_shared<SqliteRegistryStore>(std::move(db));
 }

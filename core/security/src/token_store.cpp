@@ -15,7 +15,7 @@ constexpr std::string_view token_prefix = "gke_";
 constexpr std::size_t token_hex_digits = 64;  // 256 bits
 constexpr std::size_t id_digits = 16;
 
-constexpr std::string_view schema = R"sql(
+constexpr std::string_view token_schema = R"sql(
 CREATE TABLE IF NOT EXISTS tokens (
   id TEXT PRIMARY KEY,
   hash TEXT NOT NULL UNIQUE,
@@ -61,7 +61,7 @@ TokenStore::~TokenStore() = default;
 Result<TokenStore> TokenStore::open(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   GRIDKE_ASSIGN_OR_RETURN(impl->db, storage::Database::open(path));
-  if (auto r = impl->db.exec(schema); !r) {
+  if (auto r = impl->db.exec(token_schema); !r) {
     return r.error().with_context("token store " + path);
   }
   GRIDKE_ASSIGN_OR_RETURN(impl->by_hash, impl->db.prepare("SELECT " + std::string(columns) +

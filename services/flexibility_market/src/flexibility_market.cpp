@@ -124,7 +124,8 @@ struct FlexibilityMarket::Impl {
   Result<void> load() {
     GRIDKE_ASSIGN_OR_RETURN(auto rows, store.all());
     for (const auto& [kind, id, body] : rows) {
-      const auto where = [&](const Error& e) {
+      // Captures copies: clang 14 (the fuzz build) cannot capture structured bindings.
+      const auto where = [kind = kind, id = id](const Error& e) {
         return e.with_context("stored " + kind + " '" + id + "'");
       };
       if (kind == "fsp") {

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <string_view>
+#include <unordered_set>
 
 namespace gridke::services::flexibility_response::model {
 namespace {
@@ -246,6 +248,47 @@ CustomerIndex index_customers(const Dataset& dataset) {
   return index;
 }
 
+namespace {
+
+// The group definitions: names unique, non-empty and not user ids; members known and distinct.
+void validate_groups_into(const Dataset& dataset, std::vector<RowIssue>& issues) {
+  if (dataset.groups.empty()) return;
+  std::unordered_set<std::string_view> users(dataset.user_ids.begin(), dataset.user_ids.end());
+  std::unordered_set<std::string_view> names;
+  for (std::size_t g = 0; g < dataset.groups.size(); ++g) {
+    const CustomerGroup& group = dataset.groups[g];
+    const std::string where =
+        group.name.empty() ? "groups[" + std::to_string(g) + "]" : "group '" + group.name + "'";
+    const auto add = [&](const std::string& message) {
+      issues.push_back({0, {}, where + ": " + message});
+    };
+    if (group.name.empty()) add("groupID is empty");
+    const bool name_safe = std::all_of(group.name.begin(), group.name.end(), [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+             ch == '.' || ch == '_' || ch == '~' || ch == '-';
+    });
+    if (!name_safe)
+      add("groupID may use only letters, digits and . _ ~ - (it becomes part of IRIs)");
+    if (!group.name.empty() && !names.insert(group.name).second) {
+      add("duplicate groupID (group names must be unique)");
+    }
+    if (users.count(group.name) > 0) {
+      add("groupID equals a userID of the dataset (group and customer results would be confused)");
+    }
+    if (group.user_ids.empty()) add("has no members (userIDs is empty)");
+    std::unordered_set<std::string_view> members;
+    for (const auto& user : group.user_ids) {
+      if (users.count(user) == 0) {
+        add("userID '" + user + "' is not in the dataset");
+      } else if (!members.insert(user).second) {
+        add("userID '" + user + "' is listed twice");
+      }
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<RowIssue> validate(const Dataset& dataset) {
   return validate(dataset, CustomerIndex{});
 }
@@ -273,6 +316,7 @@ std::vector<RowIssue> validate(const Dataset& dataset, const CustomerIndex& preb
       return issues;
     }
   }
+  validate_groups_into(dataset, issues);
   if (!is_valid_signal_unit(dataset.signal_class, dataset.signal_unit)) {
     issues.push_back({0,
                       {},

@@ -3,7 +3,10 @@
 #include "gridke/services/flexibility_response/flexibility_response_service.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -22,7 +25,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kSchemaVersion = 1;
+// 2: datasets.pseudonymised = 2 (binary columns) besides 0 (raw) and 1 (pseudonymised CSV).
+constexpr int kSchemaVersion = 2;
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS jobs(
   id TEXT PRIMARY KEY,
@@ -58,8 +62,13 @@ CREATE TABLE IF NOT EXISTS pseudonyms(
 )sql";
 
 // Datasets are stored in pieces of this size: SQLite caps one value at 1e9 bytes
-// (SQLITE_MAX_LENGTH), and a year of half-hourly CSV for 1,000 customers is ~1.5 GB.
-constexpr std::size_t kChunkBytes = 64u << 20;
+// (SQLITE_MAX_LENGTH), and a year of half-hourly CSV for 1,000 customers is ~1.5 GB. 16 MB
+// rather than more: SQLite copies each bound piece, and below glibc's 32 MB mmap ceiling those
+// copies reuse heap memory instead of faulting in fresh zeroed pages every time.
+constexpr std::size_t kChunkBytes = 16u << 20;
+
+// Uploads kept in memory for the worker (beyond this they are read back from SQLite).
+constexpr std::size_t kMaxHeldUploadBytes = std::size_t{4} << 30;
 
 // Progress shares of the stages of one job (the model dominates on large datasets).
 constexpr double kParsedProgress = 0.2;
@@ -89,6 +98,11 @@ json options_json(const Submission& s) {
   o["baseline_signal_value"] = s.baseline_signal_value ? json(*s.baseline_signal_value) : json();
   o["reference_temperature_c"] =
       s.reference_temperature_c ? json(*s.reference_temperature_c) : json();
+  o["reliability_method"] = std::string(to_string(s.reliability_method));
+  o["empirical_threshold_kw"] = s.empirical_threshold_kw ? json(*s.empirical_threshold_kw) : json();
+  json groups = json::array();
+  for (const auto& g : s.groups) groups.push_back({{"groupID", g.name}, {"userIDs", g.user_ids}});
+  o["groups"] = std::move(groups);
   return o;
 }
 
@@ -117,8 +131,143 @@ JobOptions parse_options(const std::string& text) {
     out.analysis.reference_temperature_c = o["reference_temperature_c"].get<double>();
   }
   out.callback_url = o.value("callback_url", "");
+  out.analysis.reliability_method = parse_reliability_method(o.value("reliability_method", "model"))
+                                        .value_or(ReliabilityMethod::model);
+  if (o.contains("empirical_threshold_kw") && o["empirical_threshold_kw"].is_number()) {
+    out.analysis.empirical_threshold_kw = o["empirical_threshold_kw"].get<double>();
+  }
+  if (o.contains("groups") && o["groups"].is_array()) {
+    for (const auto& g : o["groups"]) {
+      model::CustomerGroup group;
+      group.name = g.value("groupID", "");
+      if (g.contains("userIDs") && g["userIDs"].is_array()) {
+        for (const auto& u : g["userIDs"]) {
+          if (u.is_string()) group.user_ids.push_back(u.get<std::string>());
+        }
+      }
+      out.read.groups.push_back(std::move(group));
+    }
+  }
   return out;
 }
+
+// The pseudonymised dataset as stored (datasets.pseudonymised = 2): native little-endian binary
+// columns after a small header. Window, baseline value and groups travel in the job's options.
+namespace flex_columns {
+
+constexpr char kMagic[8] = {'G', 'K', 'F', 'R', 'C', 'O', 'L', '1'};
+static_assert(std::endian::native == std::endian::little, "column encoding is little-endian");
+
+template <typename T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <typename T>
+void put_column(std::string& out, const std::vector<T>& v) {
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+void put_text(std::string& out, std::string_view text) {
+  put(out, static_cast<std::uint32_t>(text.size()));
+  out.append(text);
+}
+
+std::string encode(const model::Dataset& d) {
+  std::string out;
+  const std::size_t rows = d.size();
+  std::size_t bytes = 64 + d.signal_unit.size() + rows * (4 + 8 * 4);
+  for (const auto& u : d.user_ids) bytes += 4 + u.size();
+  if (d.has_indoor_temperature()) bytes += rows * 8;
+  if (d.has_occupancy()) bytes += rows * 8;
+  out.reserve(bytes);
+  out.append(kMagic, sizeof kMagic);
+  put(out, static_cast<std::uint64_t>(rows));
+  put(out, static_cast<std::uint64_t>(d.user_ids.size()));
+  put(out, static_cast<std::uint8_t>(d.consumption_unit));
+  put(out, static_cast<std::uint8_t>(d.signal_class));
+  put(out, static_cast<std::uint8_t>(d.has_indoor_temperature() ? 1 : 0));
+  put(out, static_cast<std::uint8_t>(d.has_occupancy() ? 1 : 0));
+  put_text(out, d.signal_unit);
+  for (const auto& u : d.user_ids) put_text(out, u);
+  put_column(out, d.user);
+  put_column(out, d.timestamp_s);
+  put_column(out, d.consumption);
+  put_column(out, d.signal);
+  put_column(out, d.outside_temperature_c);
+  if (d.has_indoor_temperature()) put_column(out, d.indoor_temperature_c);
+  if (d.has_occupancy()) put_column(out, d.occupancy);
+  return out;
+}
+
+struct Cursor {
+  std::string_view data;
+  std::size_t pos = 0;
+  bool ok = true;
+  template <typename T>
+  T get() {
+    T v{};
+    if (pos + sizeof v > data.size()) {
+      ok = false;
+      return v;
+    }
+    std::memcpy(&v, data.data() + pos, sizeof v);
+    pos += sizeof v;
+    return v;
+  }
+  std::string text() {
+    const auto n = get<std::uint32_t>();
+    if (!ok || pos + n > data.size()) {
+      ok = false;
+      return {};
+    }
+    std::string out(data.substr(pos, n));
+    pos += n;
+    return out;
+  }
+  template <typename T>
+  void column(std::vector<T>& v, std::size_t rows) {
+    if (!ok || pos + rows * sizeof(T) > data.size()) {
+      ok = false;
+      return;
+    }
+    v.resize(rows);
+    std::memcpy(v.data(), data.data() + pos, rows * sizeof(T));
+    pos += rows * sizeof(T);
+  }
+};
+
+Result<model::Dataset> decode(std::string_view data, const std::string& id) {
+  const auto corrupt = [&id](const char* what) {
+    return internal_error("stored dataset of request '" + id + "' is corrupt (" + what + ")");
+  };
+  if (data.size() < sizeof kMagic || data.substr(0, sizeof kMagic) != std::string_view(kMagic, 8)) {
+    return corrupt("bad magic");
+  }
+  Cursor c{data, sizeof kMagic};
+  model::Dataset d;
+  const auto rows = static_cast<std::size_t>(c.get<std::uint64_t>());
+  const auto users = static_cast<std::size_t>(c.get<std::uint64_t>());
+  const auto unit = c.get<std::uint8_t>();
+  const auto signal_class = c.get<std::uint8_t>();
+  const bool indoor = c.get<std::uint8_t>() != 0;
+  const bool occupancy = c.get<std::uint8_t>() != 0;
+  if (!c.ok || unit > 3 || signal_class > 3 || users > data.size()) return corrupt("header");
+  d.consumption_unit = static_cast<model::ConsumptionUnit>(unit);
+  d.signal_class = static_cast<model::SignalClass>(signal_class);
+  d.signal_unit = c.text();
+  d.user_ids.reserve(users);
+  for (std::size_t u = 0; u < users && c.ok; ++u) d.user_ids.push_back(c.text());
+  c.column(d.user, rows);
+  c.column(d.timestamp_s, rows);
+  c.column(d.consumption, rows);
+  c.column(d.signal, rows);
+  c.column(d.outside_temperature_c, rows);
+  if (indoor) c.column(d.indoor_temperature_c, rows);
+  if (occupancy) c.column(d.occupancy, rows);
+  if (!c.ok || c.pos != data.size()) return corrupt("length");
+  return d;
+}
+
+}  // namespace flex_columns
 
 }  // namespace
 
@@ -146,6 +295,17 @@ struct FlexibilityResponseService::Impl {
     double progress = 0.0;
   };
   std::unordered_map<std::string, Live> live;  // jobs in progress: stage and progress
+  // Uploaded texts from submit() until the worker takes them (also stored in dataset_chunks), at
+  // most kMaxHeldUploadBytes in all: further queued uploads are read back from SQLite.
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> uploads;
+  std::size_t upload_bytes = 0;
+
+  void forget_upload(const std::string& id) {
+    if (const auto it = uploads.find(id); it != uploads.end()) {
+      upload_bytes -= it->second->size();
+      uploads.erase(it);
+    }
+  }
   std::mutex listener_mu;  // guards listeners and next_listener; taken before `mu`, never after
   std::map<int, std::function<void(const JobStatus&)>> listeners;
   int next_listener = 1;
@@ -291,8 +451,8 @@ struct FlexibilityResponseService::Impl {
   // Parsing, pseudonymisation, analysis and storage of one job. Returns the job's own error
   // (a bad dataset) as an Error; a removed job ends quietly.
   Result<void> process(const std::string& id) {
-    std::string data;
-    bool pseudonymised = false;
+    std::shared_ptr<const std::string> data;
+    int stored_as = 0;  // datasets.pseudonymised: 0 raw text, 1 pseudonymised CSV, 2 columns
     JobOptions job;
     {
       std::lock_guard lock(mu);
@@ -302,22 +462,35 @@ struct FlexibilityResponseService::Impl {
       st.bind(1, id);
       GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
       if (!row) return ok();  // removed before it started
-      pseudonymised = st.column_int(0) != 0;
+      stored_as = static_cast<int>(st.column_int(0));
       job = parse_options(st.column_text(1));
-      GRIDKE_ASSIGN_OR_RETURN(data, read_chunks(id));
+      if (const auto it = uploads.find(id); it != uploads.end() && stored_as == 0) {
+        data = it->second;  // this process received it: no re-read
+        forget_upload(id);
+      } else {
+        GRIDKE_ASSIGN_OR_RETURN(auto text, read_chunks(id));
+        data = std::make_shared<const std::string>(std::move(text));
+      }
       GRIDKE_ASSIGN_OR_RETURN(const bool exists, set_state(id, JobState::running, "parsing", 0.02));
       if (!exists) return ok();
       live[id] = Live{"parsing", 0.02};
     }
-    auto parsed = (pseudonymised || job.format == DatasetFormat::csv)
-                      ? model::read_dataset_csv(data, job.read)
-                      : model::read_dataset_json(data, job.read);
-    if (!parsed.has_value()) return parsed.error();
-    model::Dataset dataset = std::move(*parsed);
-    data.clear();
-    data.shrink_to_fit();
+    model::Dataset dataset;
+    if (stored_as == 2) {
+      GRIDKE_ASSIGN_OR_RETURN(dataset, flex_columns::decode(*data, id));
+      dataset.baseline_signal_value = job.read.baseline_signal_value;
+      if (job.read.window) dataset.window = *job.read.window;
+      dataset.groups = job.read.groups;
+    } else {
+      auto parsed = (stored_as == 1 || job.format == DatasetFormat::csv)
+                        ? model::read_dataset_csv(*data, job.read)
+                        : model::read_dataset_json(*data, job.read);
+      if (!parsed.has_value()) return parsed.error();
+      dataset = std::move(*parsed);
+    }
+    data.reset();
 
-    if (!pseudonymised) {
+    if (stored_as == 0) {
       set_live(id, "pseudonymising", kParsedProgress);
       std::optional<Pseudonymiser> pseudonymiser;
       if (options.pseudonym_key.empty()) {
@@ -328,6 +501,7 @@ struct FlexibilityResponseService::Impl {
         pseudonymiser.emplace(std::move(p));
       }
       std::unordered_map<std::string, std::string> seen;
+      std::unordered_map<std::string, std::string> to_pseudonym;
       std::vector<std::pair<std::string, std::string>> mapping;
       for (auto& user : dataset.user_ids) {
         std::string pseudonym = pseudonymiser->pseudonym(user);
@@ -336,30 +510,35 @@ struct FlexibilityResponseService::Impl {
               "pseudonym collision between two user ids of the dataset; "
               "submit again (a random key) or change the deployment key");
         }
+        to_pseudonym.emplace(user, pseudonym);
         mapping.emplace_back(pseudonym, std::move(user));
         user = std::move(pseudonym);
       }
-      const std::string csv = model::write_dataset_csv(dataset);
-      json resolved = json::parse(to_options_text(job), nullptr, false);
-      resolved["format"] = "csv";
-      resolved["window"] = {{"start", dataset.window.start_s}, {"end", dataset.window.end_s}};
-      resolved["baseline_signal_value"] =
-          dataset.baseline_signal_value ? json(*dataset.baseline_signal_value) : json();
+      for (auto& group : dataset.groups) {
+        for (auto& member : group.user_ids) member = to_pseudonym.at(member);
+      }
+      const std::string columns = flex_columns::encode(dataset);
+      JobOptions resolved_job = job;
+      resolved_job.format = DatasetFormat::csv;
+      resolved_job.read.window = dataset.window;
+      resolved_job.read.baseline_signal_value = dataset.baseline_signal_value;
+      resolved_job.read.groups = dataset.groups;
+      const std::string resolved = to_options_text(resolved_job);
       std::lock_guard lock(mu);
       GRIDKE_ASSIGN_OR_RETURN(auto tx, storage::Transaction::begin(db));
       GRIDKE_ASSIGN_OR_RETURN(auto update, db.prepare("UPDATE jobs SET options = ?, rows = ?, "
                                                       "customers = ? WHERE id = ?"));
-      update.bind(1, resolved.dump())
+      update.bind(1, resolved)
           .bind(2, static_cast<std::int64_t>(dataset.size()))
           .bind(3, static_cast<std::int64_t>(dataset.user_ids.size()))
           .bind(4, id);
       GRIDKE_ASSIGN_OR_RETURN(const int exists, update.run());
       if (exists == 0) return ok();  // removed meanwhile
-      GRIDKE_ASSIGN_OR_RETURN(auto store, db.prepare("UPDATE datasets SET pseudonymised = 1 "
+      GRIDKE_ASSIGN_OR_RETURN(auto store, db.prepare("UPDATE datasets SET pseudonymised = 2 "
                                                      "WHERE job_id = ?"));
       store.bind(1, id);
       GRIDKE_TRY(store.run());
-      GRIDKE_TRY(write_chunks(id, csv));
+      GRIDKE_TRY(write_chunks(id, columns));
       GRIDKE_ASSIGN_OR_RETURN(auto insert, db.prepare("INSERT OR REPLACE INTO pseudonyms("
                                                       "job_id, pseudonym, user_id) "
                                                       "VALUES (?, ?, ?)"));
@@ -412,6 +591,9 @@ struct FlexibilityResponseService::Impl {
     s.slot_minutes = job.analysis.slot_minutes;
     s.confidence_level = job.analysis.confidence_level;
     s.reference_temperature_c = job.analysis.reference_temperature_c;
+    s.groups = job.read.groups;
+    s.reliability_method = job.analysis.reliability_method;
+    s.empirical_threshold_kw = job.analysis.empirical_threshold_kw;
     s.callback_url = job.callback_url;
     return options_json(s).dump();
   }
@@ -504,6 +686,11 @@ Result<SubmitReceipt> FlexibilityResponseService::submit(Submission submission) 
     return invalid_argument("confidenceLevel: must be in (0, 1), got " +
                             std::to_string(submission.confidence_level));
   }
+  if (submission.empirical_threshold_kw && !(std::isfinite(*submission.empirical_threshold_kw) &&
+                                             *submission.empirical_threshold_kw >= 0.0)) {
+    return invalid_argument("reliabilityThresholdKw: must be a finite number >= 0, got " +
+                            std::to_string(*submission.empirical_threshold_kw));
+  }
   if (submission.window && submission.window->end_s <= submission.window->start_s) {
     return invalid_argument(
         "analysis_window: end " + model::format_timestamp(submission.window->end_s) +
@@ -513,6 +700,8 @@ Result<SubmitReceipt> FlexibilityResponseService::submit(Submission submission) 
   GRIDKE_ASSIGN_OR_RETURN(receipt.request_id, random_hex(16));
   GRIDKE_ASSIGN_OR_RETURN(receipt.mapping_token, random_hex(16));
   const std::int64_t now = now_s();
+  const std::string options_text = options_json(submission).dump();
+  auto upload = std::make_shared<const std::string>(std::move(submission.data));
   {
     std::lock_guard lock(impl_->mu);
     auto& db = impl_->db;
@@ -524,16 +713,20 @@ Result<SubmitReceipt> FlexibilityResponseService::submit(Submission submission) 
     job.bind(1, receipt.request_id)
         .bind(2, now)
         .bind(3, now)
-        .bind(4, options_json(submission).dump())
+        .bind(4, options_text)
         .bind(5, sha256_hex(receipt.mapping_token))
-        .bind(6, static_cast<std::int64_t>(submission.data.size()));
+        .bind(6, static_cast<std::int64_t>(upload->size()));
     GRIDKE_TRY(job.run());
     GRIDKE_ASSIGN_OR_RETURN(auto data, db.prepare("INSERT INTO datasets(job_id, pseudonymised) "
                                                   "VALUES (?, 0)"));
     data.bind(1, receipt.request_id);
     GRIDKE_TRY(data.run());
-    GRIDKE_TRY(impl_->write_chunks(receipt.request_id, submission.data));
+    GRIDKE_TRY(impl_->write_chunks(receipt.request_id, *upload));
     GRIDKE_TRY(tx.commit());
+    if (impl_->upload_bytes + upload->size() <= kMaxHeldUploadBytes) {
+      impl_->upload_bytes += upload->size();
+      impl_->uploads.emplace(receipt.request_id, std::move(upload));
+    }
     impl_->queue.push_back(receipt.request_id);
   }
   impl_->work_cv.notify_one();
@@ -604,6 +797,16 @@ Result<std::string> FlexibilityResponseService::result_json(
     const auto it = mapping.find(customer.value("userID", ""));
     if (it != mapping.end()) customer["userID"] = it->second;
   }
+  if (j.contains("groups") && j["groups"].is_array()) {
+    for (auto& group : j["groups"]) {
+      if (!group.contains("userIDs") || !group["userIDs"].is_array()) continue;
+      for (auto& member : group["userIDs"]) {
+        if (!member.is_string()) continue;
+        const auto it = mapping.find(member.get<std::string>());
+        if (it != mapping.end()) member = it->second;
+      }
+    }
+  }
   return j.dump();
 }
 
@@ -633,6 +836,7 @@ Result<void> FlexibilityResponseService::remove(const std::string& request_id) {
     return not_found("no flexibility-response request with id '" + request_id + "'");
   auto& q = impl_->queue;
   q.erase(std::remove(q.begin(), q.end(), request_id), q.end());
+  impl_->forget_upload(request_id);
   return ok();
 }
 

@@ -112,6 +112,60 @@ const std::vector<std::string_view>& known_keys() {
 
 }  // namespace
 
+Result<std::vector<CustomerGroup>> read_customer_groups(const nlohmann::json& groups,
+                                                        const std::string& path) {
+  if (!groups.is_array()) {
+    return invalid_argument(path + ": must be an array of {\"groupID\", \"userIDs\"}, got " +
+                            json_type(groups));
+  }
+  std::vector<CustomerGroup> out;
+  out.reserve(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const json& item = groups[g];
+    const std::string where = path + "[" + std::to_string(g) + "]";
+    if (!item.is_object()) {
+      return invalid_argument(where + ": must be an object, got " + json_type(item));
+    }
+    for (const auto& [key, value] : item.items()) {
+      if (key != "groupID" && key != "userIDs") {
+        return invalid_argument(where + ": unknown member '" + key +
+                                "' (expected groupID, userIDs)");
+      }
+    }
+    const auto name = item.find("groupID");
+    if (name == item.end() || !name->is_string()) {
+      return invalid_argument(where + ".groupID: must be a string, got " +
+                              (name == item.end() ? std::string("nothing") : json_type(*name)));
+    }
+    CustomerGroup group;
+    group.name = name->get<std::string>();
+    const auto members = item.find("userIDs");
+    if (members == item.end() || !members->is_array()) {
+      return invalid_argument(
+          where + " (group '" + group.name + "').userIDs: must be an array of strings, got " +
+          (members == item.end() ? std::string("nothing") : json_type(*members)));
+    }
+    for (std::size_t m = 0; m < members->size(); ++m) {
+      const json& member = (*members)[m];
+      if (!member.is_string()) {
+        return invalid_argument(where + " (group '" + group.name + "').userIDs[" +
+                                std::to_string(m) + "]: must be a string, got " +
+                                json_type(member));
+      }
+      group.user_ids.push_back(member.get<std::string>());
+    }
+    out.push_back(std::move(group));
+  }
+  return out;
+}
+
+Result<std::vector<CustomerGroup>> parse_customer_groups(std::string_view text,
+                                                         const std::string& path) {
+  const json parsed = json::parse(text.begin(), text.end(), nullptr, false);
+  if (parsed.is_discarded()) return invalid_argument(path + ": is not valid JSON");
+  return read_customer_groups(parsed, path);
+}
+
 Result<Dataset> read_dataset_json(std::string_view text, const CsvReadOptions& options) {
   json body;
   try {
@@ -125,15 +179,19 @@ Result<Dataset> read_dataset_json(std::string_view text, const CsvReadOptions& o
     const auto column = byte - (last_newline == std::string_view::npos ? 0 : last_newline + 1) + 1;
     return parse_error("dataset JSON is not valid at line " + std::to_string(line) + ", column " +
                        std::to_string(column));
+  } catch (const json::exception& e) {  // e.g. a number out of range (1e400)
+    return parse_error(std::string("dataset JSON is not valid: ") + e.what());
   }
   if (!body.is_object()) {
     return parse_error("dataset JSON must be an object with a \"user_profile\" array, got " +
                        json_type(body));
   }
   for (const auto& [key, value] : body.items()) {
-    if (key != "user_profile" && key != "analysis_window" && key != "baseline_signal_value") {
-      return invalid_argument("dataset JSON: unknown member '" + key +
-                              "' (expected user_profile, analysis_window, baseline_signal_value)");
+    if (key != "user_profile" && key != "analysis_window" && key != "baseline_signal_value" &&
+        key != "groups") {
+      return invalid_argument(
+          "dataset JSON: unknown member '" + key +
+          "' (expected user_profile, analysis_window, baseline_signal_value, groups)");
     }
   }
   const auto profiles = body.find("user_profile");
@@ -150,6 +208,10 @@ Result<Dataset> read_dataset_json(std::string_view text, const CsvReadOptions& o
       return invalid_argument("baseline_signal_value: must be a number, got " + json_type(*b));
     }
     dataset.baseline_signal_value = b->get<double>();
+  }
+  dataset.groups = options.groups;
+  if (const auto g = body.find("groups"); g != body.end() && !g->is_null()) {
+    GRIDKE_ASSIGN_OR_RETURN(dataset.groups, read_customer_groups(*g, "groups"));
   }
   std::optional<AnalysisWindow> window = options.window;
   if (const auto w = body.find("analysis_window"); w != body.end() && !w->is_null()) {

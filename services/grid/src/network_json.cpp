@@ -376,6 +376,8 @@ Result<Network> parse_network_json(std::string_view text, const std::string& sou
       static_cast<void>(again);
     } catch (const json::parse_error& e) {
       return parse_error("invalid JSON at byte " + std::to_string(e.byte), source_name);
+    } catch (const json::exception& e) {  // e.g. a number out of range (1e400)
+      return parse_error(std::string("invalid JSON: ") + e.what(), source_name);
     }
     return parse_error("invalid JSON", source_name);
   }

@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS reading (
   east INTEGER, eait INTEGER, irms1 REAL, urms1 REAL, pref REAL, pcoup REAL, sinsts REAL,
   sinsti REAL, stge INTEGER, overrun INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS reading_prm_time ON reading (prm, time_ms);
+CREATE TABLE IF NOT EXISTS zone_meter (
+  zone TEXT NOT NULL, prm TEXT NOT NULL, PRIMARY KEY (zone, prm));
 )sql";
 
 std::string names(DataPointSet s) {
@@ -126,6 +128,8 @@ struct MeteringService::Impl {
   int next_listener = 1;
   std::int64_t next_consent = 1;
   MeteringStats stats;
+  std::map<std::string, std::vector<std::string>, std::less<>> zones;  // mirrors zone_meter
+  FlexibilityNeedsSource flexibility_source;
 
   Impl(MeteringOptions o, PdlCipher c) : options(std::move(o)), cipher(std::move(c)) {}
 
@@ -218,6 +222,7 @@ Result<std::unique_ptr<MeteringService>> MeteringService::open(const std::string
   if (options.overrun_period.count() <= 0 || options.injection_period.count() <= 0) {
     return invalid_argument("metering: overrun_period and injection_period must be > 0");
   }
+  if (options.open_data_k < 1) return invalid_argument("metering: open_data_k must be >= 1");
   if (!options.now) options.now = [] { return time_point_cast<milliseconds>(system_clock::now()); };
   auto impl = std::make_unique<Impl>(std::move(options), std::move(cipher));
   GRIDKE_ASSIGN_OR_RETURN(impl->db, storage::Database::open(path));
@@ -247,6 +252,15 @@ Result<std::unique_ptr<MeteringService>> MeteringService::open(const std::string
       const auto n = std::strtoll(c.id.c_str() + (c.id.starts_with("C-") ? 2 : 0), nullptr, 10);
       impl->next_consent = std::max(impl->next_consent, static_cast<std::int64_t>(n) + 1);
       impl->consents.emplace(c.id, std::move(c));
+    }
+  }
+  {
+    GRIDKE_ASSIGN_OR_RETURN(
+        auto st, impl->db.prepare("SELECT zone, prm FROM zone_meter ORDER BY zone, prm"));
+    while (true) {
+      GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
+      if (!row) break;
+      impl->zones[st.column_text(0)].push_back(st.column_text(1));
     }
   }
   return std::unique_ptr<MeteringService>(new MeteringService(std::move(impl)));
@@ -456,16 +470,48 @@ Result<std::vector<Delivery>> MeteringService::latest_all(std::string_view provi
   return out;
 }
 
-Result<std::size_t> MeteringService::limit_power(std::string_view prm, double limit_kw) {
-  if (!std::isfinite(limit_kw) || limit_kw <= 0.0) {
-    return invalid_argument("power limit: " + std::to_string(limit_kw) + " kW must be > 0");
+Result<void> MeteringService::check_power_limit(std::string_view prm,
+                                                const PowerLimitOrder& order) const {
+  if (prm.empty()) return invalid_argument("power limit: the delivery point (prm) is empty");
+  if (!std::isfinite(order.limit_kw) || order.limit_kw <= 0.0) {
+    return invalid_argument("power limit for delivery point " + std::string(prm) + ": " +
+                            std::to_string(order.limit_kw) + " kW must be > 0");
   }
+  if (order.until <= order.from) {
+    return invalid_argument("power limit for delivery point " + std::string(prm) +
+                            ": its end (until) is not after its start (from)");
+  }
+  std::lock_guard lock(impl_->mu);
+  if (impl_->meters.find(prm) != impl_->meters.end()) return ok();
+  for (const auto& [id, c] : impl_->consents) {
+    if (c.prm == prm) return ok();
+  }
+  GRIDKE_ASSIGN_OR_RETURN(auto st,
+                          impl_->db.prepare("SELECT 1 FROM reading WHERE prm = ? LIMIT 1"));
+  st.bind(1, prm);
+  GRIDKE_ASSIGN_OR_RETURN(const bool seen, st.step());
+  if (seen) return ok();
+  return not_found("power limit: unknown delivery point " + std::string(prm) +
+                   " (no TIC reading and no consent names it)");
+}
+
+Result<std::size_t> MeteringService::limit_power(std::string_view prm, double limit_kw) {
+  PowerLimitOrder order;
+  order.limit_kw = limit_kw;
+  order.from = impl_->options.now();
+  order.until = order.from + power_limit_default_duration;
+  return limit_power(prm, order);
+}
+
+Result<std::size_t> MeteringService::limit_power(std::string_view prm,
+                                                 const PowerLimitOrder& order) {
+  GRIDKE_TRY(check_power_limit(prm, order));
+  GRIDKE_ASSIGN_OR_RETURN(const std::string token, impl_->cipher.encrypt(prm));
   std::vector<Delivery> out;
   std::vector<Listener> listeners;
   {
     std::lock_guard lock(impl_->mu);
     TicReading r;
-    r.prm = std::string(prm);
     r.time = impl_->options.now();
     // Any active consent suffices: the limit concerns the provider's own control of the site.
     for (const auto& [id, c] : impl_->consents) {
@@ -480,18 +526,118 @@ Result<std::size_t> MeteringService::limit_power(std::string_view prm, double li
       d.provider = p->second.id;
       d.knowledge_base_id = p->second.knowledge_base_id;
       d.callback_url = p->second.callback_url;
-      GRIDKE_ASSIGN_OR_RETURN(d.prm_token, impl_->cipher.encrypt(prm));
-      d.reading = filtered(r, bit(DataPoint::date));
-      d.power_limit_kw = limit_kw;
+      d.prm_token = token;
+      d.reading = r;
+      d.power_limit = order;
       out.push_back(std::move(d));
     }
     impl_->stats.deliveries += static_cast<std::int64_t>(out.size());
+    if (out.empty()) ++impl_->stats.withheld;
     listeners = impl_->listener_copy();
   }
   for (const auto& d : out) {
     for (const auto& l : listeners) l(d);
   }
   return out.size();
+}
+
+namespace {
+bool is_zone_id_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+}  // namespace
+
+Result<void> MeteringService::set_zone(ZoneMembership zone) {
+  if (zone.zone.empty()) return invalid_argument("zone: the id must not be empty");
+  for (const char c : zone.zone) {
+    if (!is_zone_id_char(c)) {
+      return invalid_argument("zone '" + zone.zone +
+                              "': ids may use letters, digits and -._~ only (they become IRIs)");
+    }
+  }
+  if (zone.meters.empty()) return invalid_argument("zone '" + zone.zone + "': no meters");
+  for (std::size_t i = 0; i < zone.meters.size(); ++i) {
+    if (zone.meters[i].empty()) {
+      return invalid_argument("zone '" + zone.zone + "': meters[" + std::to_string(i) +
+                              "] is empty");
+    }
+  }
+  std::sort(zone.meters.begin(), zone.meters.end());
+  zone.meters.erase(std::unique(zone.meters.begin(), zone.meters.end()), zone.meters.end());
+  std::lock_guard lock(impl_->mu);
+  GRIDKE_ASSIGN_OR_RETURN(auto tx, storage::Transaction::begin(impl_->db));
+  GRIDKE_ASSIGN_OR_RETURN(auto del, impl_->db.prepare("DELETE FROM zone_meter WHERE zone = ?"));
+  del.bind(1, zone.zone);
+  GRIDKE_TRY(del.run());
+  GRIDKE_ASSIGN_OR_RETURN(auto ins,
+                          impl_->db.prepare("INSERT INTO zone_meter (zone, prm) VALUES (?, ?)"));
+  for (const auto& m : zone.meters) {
+    ins.bind(1, zone.zone).bind(2, m);
+    GRIDKE_TRY(ins.run());
+  }
+  GRIDKE_TRY(tx.commit());
+  impl_->zones[zone.zone] = std::move(zone.meters);
+  return ok();
+}
+
+Result<void> MeteringService::remove_zone(std::string_view zone) {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->zones.find(zone);
+  if (it == impl_->zones.end()) return not_found("no grid zone '" + std::string(zone) + "'");
+  GRIDKE_ASSIGN_OR_RETURN(auto del, impl_->db.prepare("DELETE FROM zone_meter WHERE zone = ?"));
+  del.bind(1, zone);
+  GRIDKE_TRY(del.run());
+  impl_->zones.erase(it);
+  return ok();
+}
+
+std::vector<ZoneMembership> MeteringService::zones() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<ZoneMembership> out;
+  for (const auto& [id, meters] : impl_->zones) out.push_back({id, meters});
+  return out;
+}
+
+std::size_t MeteringService::open_data_k() const { return impl_->options.open_data_k; }
+
+Result<OpenDataRelease> MeteringService::open_data_consumption(TimePoint from, TimePoint to,
+                                                               std::size_t k) const {
+  const std::size_t min_k = impl_->options.open_data_k;
+  if (k != 0 && k < min_k) {
+    return permission_denied("open data: k = " + std::to_string(k) +
+                             " is below the platform's minimum k = " + std::to_string(min_k));
+  }
+  GRIDKE_ASSIGN_OR_RETURN(auto energy, energy_between(from, to));
+  const auto all = zones();
+  return aggregate_by_zone(all, energy, AnonymisationPolicy{k == 0 ? min_k : k});
+}
+
+void MeteringService::set_flexibility_source(FlexibilityNeedsSource source) {
+  std::lock_guard lock(impl_->mu);
+  impl_->flexibility_source = std::move(source);
+}
+
+bool MeteringService::has_flexibility_source() const {
+  std::lock_guard lock(impl_->mu);
+  return static_cast<bool>(impl_->flexibility_source);
+}
+
+Result<std::vector<ZoneFlexibility>> MeteringService::flexibility_by_zone(TimePoint from,
+                                                                          TimePoint to) const {
+  FlexibilityNeedsSource source;
+  {
+    std::lock_guard lock(impl_->mu);
+    source = impl_->flexibility_source;
+  }
+  if (!source) {
+    return unavailable(
+        "open data: no flexibility data source is configured (the flexibility market does not "
+        "run with this metering platform)");
+  }
+  auto needs = source();
+  if (!needs) return needs.error().with_context("flexibility data source");
+  return summarise_flexibility(*needs, from, to, impl_->options.now());
 }
 
 Result<std::int64_t> MeteringService::enforce_retention() {

@@ -44,16 +44,18 @@ GroupOutcome fail(GroupOutcome out, std::string message) {
 }
 
 GroupOutcome check_chars(GroupOutcome out) {
+  // Each message is built before `out` is moved into fail(): the order in which a call's
+  // arguments are evaluated is unspecified, and a moved-from string must not be indexed.
   if (out.group.label.empty()) return fail(std::move(out), "empty label");
+  std::string message;
   if (auto i = bad_byte(out.group.label, false); i != std::string_view::npos) {
-    return fail(std::move(out), "byte " + printable(out.group.label[i]) + " in the label");
+    message = "byte " + printable(out.group.label[i]) + " in the label";
+  } else if (i = bad_byte(out.group.value, true); i != std::string_view::npos) {
+    message = "byte " + printable(out.group.value[i]) + " in the value";
+  } else if (i = bad_byte(out.group.horodate, true); i != std::string_view::npos) {
+    message = "byte " + printable(out.group.horodate[i]) + " in the horodate";
   }
-  if (auto i = bad_byte(out.group.value, true); i != std::string_view::npos) {
-    return fail(std::move(out), "byte " + printable(out.group.value[i]) + " in the value");
-  }
-  if (auto i = bad_byte(out.group.horodate, true); i != std::string_view::npos) {
-    return fail(std::move(out), "byte " + printable(out.group.horodate[i]) + " in the horodate");
-  }
+  if (!message.empty()) return fail(std::move(out), std::move(message));
   return out;
 }
 

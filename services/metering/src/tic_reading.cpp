@@ -103,7 +103,7 @@ std::string format_horodate(TimePoint t) {
   const auto d = floor<days>(local);
   const year_month_day ymd{d};
   const hh_mm_ss hms(floor<seconds>(local - d));
-  char buf[16];
+  char buf[48];  // 14 used; room for what -Wformat-truncation assumes the ints may print
   std::snprintf(buf, sizeof buf, "%c%02d%02u%02u%02d%02d%02d", summer ? 'E' : 'H',
                 static_cast<int>(ymd.year()) % 100, static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),

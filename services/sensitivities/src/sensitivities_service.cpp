@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -20,8 +21,8 @@ namespace {
 using storage::Statement;
 using storage::Transaction;
 
-// Schema version 1 (PRAGMA user_version). Journal mode and synchronous=FULL come from
-// storage::Database::open.
+// Schema version 2 (PRAGMA user_version; 2 added the appliance tables, created on open). Journal
+// mode and synchronous=FULL come from storage::Database::open.
 
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS grids (
@@ -51,6 +52,20 @@ CREATE TABLE IF NOT EXISTS jobs (
   error_message TEXT,
   created_s INTEGER NOT NULL,
   updated_s INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS appliances (
+  network_id TEXT NOT NULL REFERENCES grids(network_id) ON DELETE CASCADE,
+  appliance_id TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  meter_id TEXT NOT NULL,
+  PRIMARY KEY (network_id, appliance_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS appliance_records (
+  network_id TEXT NOT NULL,
+  appliance_id TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  p REAL NOT NULL,
+  PRIMARY KEY (network_id, appliance_id, timestamp),
+  FOREIGN KEY (network_id, appliance_id) REFERENCES appliances(network_id, appliance_id)
+    ON DELETE CASCADE) WITHOUT ROWID;
 UPDATE jobs SET state = 0, progress = 0 WHERE state = 1;
 )";
 
@@ -105,7 +120,8 @@ struct SensitivitiesService::Impl {
   mutable std::mutex mutex;      // guards db and `stopping`
   mutable std::condition_variable changed;
   bool stopping = false;
-  bool busy = false;  // the worker is running a job
+  bool busy = false;                   // the worker is running a job
+  std::int64_t appliance_records = 0;  // rows of appliance_records (counted on open)
   std::thread worker;
 
   // --- storage (REQUIRES: mutex held) ---
@@ -339,7 +355,12 @@ Result<std::unique_ptr<SensitivitiesService>> SensitivitiesService::open(const s
   if (!db) return db.error().with_context("sensitivities database");
   impl->db = std::move(*db);
   GRIDKE_TRY(impl->db.exec(kSchema));
-  GRIDKE_TRY(impl->db.set_user_version(1));
+  GRIDKE_TRY(impl->db.set_user_version(2));
+  {
+    GRIDKE_ASSIGN_OR_RETURN(auto count, impl->db.prepare("SELECT COUNT(*) FROM appliance_records"));
+    GRIDKE_TRY(count.step());
+    impl->appliance_records = count.column_int(0);
+  }
   std::unique_ptr<SensitivitiesService> service(new SensitivitiesService(std::move(impl)));
   if (service->impl_->options.start_worker) {
     service->impl_->worker = std::thread([s = service->impl_.get()] { s->work(); });
@@ -363,9 +384,15 @@ Result<void> SensitivitiesService::register_grid(const GridRegistration& grid) {
 Result<void> SensitivitiesService::remove_grid(std::string_view network_id) {
   std::lock_guard lock(impl_->mutex);
   GRIDKE_TRY(impl_->require_grid(network_id));
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto count, impl_->db.prepare("SELECT COUNT(*) FROM appliance_records WHERE network_id = ?"));
+  count.bind(1, network_id);
+  GRIDKE_TRY(count.step());
+  const std::int64_t appliance_rows = count.column_int(0);
   GRIDKE_ASSIGN_OR_RETURN(auto st, impl_->db.prepare("DELETE FROM grids WHERE network_id = ?"));
   st.bind(1, network_id);
-  GRIDKE_TRY(st.run());
+  GRIDKE_TRY(st.run());  // cascades to measurements, appliances, appliance_records, jobs
+  impl_->appliance_records -= appliance_rows;
   return ok();
 }
 
@@ -390,23 +417,135 @@ Result<std::string> SensitivitiesService::submit_historical_data(std::string_vie
 }
 
 namespace {
+// `what` names the list in messages ("historicalFromAppliances" for REST jobs, "appliances").
 Result<void> check_appliances(const GridRegistration& g,
-                              const std::vector<ApplianceHistory>& appliances) {
-  if (appliances.empty()) return invalid_argument("historicalFromAppliances is empty");
+                              const std::vector<ApplianceHistory>& appliances,
+                              const std::string& what = "historicalFromAppliances") {
+  if (appliances.empty()) return invalid_argument(what + " is empty");
   for (std::size_t k = 0; k < appliances.size(); ++k) {
     bool known = false;
     for (const auto& m : g.meters) {
       known = known || (m.meter_id == appliances[k].meter_id && m.kind == MeterKind::regular);
     }
     if (!known) {
-      return invalid_argument("historicalFromAppliances[" + std::to_string(k) + "] appliance '" +
+      return invalid_argument(what + "[" + std::to_string(k) + "] appliance '" +
                               appliances[k].appliance_id + "': meter '" + appliances[k].meter_id +
                               "' is not a regular meter of grid '" + g.network_id + "'");
     }
   }
   return ok();
 }
+
+// The stricter checks of stored appliance data (store_appliance_data).
+Result<void> check_stored_appliances(const GridRegistration& g,
+                                     const std::vector<ApplianceHistory>& appliances) {
+  for (std::size_t k = 0; k < appliances.size(); ++k) {
+    const auto& a = appliances[k];
+    const std::string at = "appliances[" + std::to_string(k) + "]";
+    if (a.appliance_id.empty()) return invalid_argument(at + ".appliance_id must not be empty");
+    const int type = static_cast<int>(a.type);
+    if (type < 1 || type > 4) {
+      return invalid_argument(at + " appliance '" + a.appliance_id + "': type " +
+                              std::to_string(type) + " is not 1-4 (D4.3 Table 9)");
+    }
+    if (a.measurements.empty()) {
+      return invalid_argument(at + " appliance '" + a.appliance_id + "' has no measurements");
+    }
+    for (std::size_t i = 0; i < a.measurements.size(); ++i) {
+      const auto& r = a.measurements[i];
+      const std::string where = at + ".measurements[" + std::to_string(i) + "]";
+      if (!std::isfinite(r.p_measured_kw)) {
+        return invalid_argument(where + ".p_measured of appliance '" + a.appliance_id +
+                                "' is not a finite number");
+      }
+      if (r.timestamp_s < 0) {
+        return invalid_argument(where + ".timestamp of appliance '" + a.appliance_id +
+                                "' is before 1970: " + std::to_string(r.timestamp_s));
+      }
+    }
+  }
+  return check_appliances(g, appliances, "appliances");
+}
 }  // namespace
+
+Result<ApplianceStoreSummary> SensitivitiesService::store_appliance_data(
+    std::string_view network_id, const std::vector<ApplianceHistory>& data) {
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_ASSIGN_OR_RETURN(const auto g, impl_->require_grid(network_id));
+  if (data.empty()) return invalid_argument("appliances is empty");
+  GRIDKE_TRY(check_stored_appliances(g, data));
+  auto& db = impl_->db;
+  ApplianceStoreSummary summary;
+  GRIDKE_ASSIGN_OR_RETURN(auto tx, Transaction::begin(db));
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto upsert,
+      db.prepare("INSERT INTO appliances (network_id, appliance_id, type, meter_id) VALUES "
+                 "(?, ?, ?, ?) ON CONFLICT (network_id, appliance_id) DO UPDATE SET "
+                 "type = excluded.type, meter_id = excluded.meter_id"));
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto insert, db.prepare("INSERT OR IGNORE INTO appliance_records (network_id, appliance_id, "
+                              "timestamp, p) VALUES (?, ?, ?, ?)"));
+  GRIDKE_ASSIGN_OR_RETURN(auto update,
+                          db.prepare("UPDATE appliance_records SET p = ? WHERE network_id = ? AND "
+                                     "appliance_id = ? AND timestamp = ?"));
+  for (const auto& a : data) {
+    upsert.bind(1, network_id).bind(2, a.appliance_id);
+    upsert.bind(3, static_cast<std::int64_t>(a.type)).bind(4, a.meter_id);
+    GRIDKE_TRY(upsert.run());
+    for (const auto& r : a.measurements) {
+      insert.bind(1, network_id).bind(2, a.appliance_id).bind(3, r.timestamp_s);
+      insert.bind(4, r.p_measured_kw);
+      GRIDKE_ASSIGN_OR_RETURN(const int added, insert.run());
+      if (added > 0) {
+        ++summary.added;
+        continue;
+      }
+      update.bind(1, r.p_measured_kw).bind(2, network_id).bind(3, a.appliance_id);
+      update.bind(4, r.timestamp_s);
+      GRIDKE_TRY(update.run());
+      ++summary.replaced;
+    }
+  }
+  if (impl_->appliance_records + summary.added > impl_->options.max_appliance_records) {
+    return failed_precondition(  // the transaction rolls back
+        "appliances: " + std::to_string(summary.added) + " new records would pass the " +
+        std::to_string(impl_->options.max_appliance_records) +
+        " appliance records the service keeps (max_appliance_records; " +
+        std::to_string(impl_->appliance_records) + " held)");
+  }
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto count, db.prepare("SELECT COUNT(*) FROM appliance_records WHERE network_id = ?"));
+  count.bind(1, network_id);
+  GRIDKE_TRY(count.step());
+  summary.total = count.column_int(0);
+  GRIDKE_TRY(tx.commit());
+  impl_->appliance_records += summary.added;
+  return summary;
+}
+
+Result<std::vector<ApplianceHistory>> SensitivitiesService::appliance_data(
+    std::string_view network_id) const {
+  std::lock_guard lock(impl_->mutex);
+  GRIDKE_TRY(impl_->require_grid(network_id));
+  GRIDKE_ASSIGN_OR_RETURN(
+      auto st, impl_->db.prepare("SELECT a.appliance_id, a.type, a.meter_id, r.timestamp, r.p FROM "
+                                 "appliances a JOIN appliance_records r ON r.network_id = "
+                                 "a.network_id AND r.appliance_id = a.appliance_id WHERE "
+                                 "a.network_id = ? ORDER BY a.appliance_id, r.timestamp"));
+  st.bind(1, network_id);
+  std::vector<ApplianceHistory> out;
+  while (true) {
+    GRIDKE_ASSIGN_OR_RETURN(const bool row, st.step());
+    if (!row) break;
+    std::string id = st.column_text(0);
+    if (out.empty() || out.back().appliance_id != id) {
+      out.push_back(
+          {std::move(id), static_cast<ApplianceType>(st.column_int(1)), st.column_text(2), {}});
+    }
+    out.back().measurements.push_back({st.column_int(3), st.column_double(4)});
+  }
+  return out;
+}
 
 Result<std::string> SensitivitiesService::submit_load_correlation(
     std::string_view network_id, std::vector<ApplianceHistory> appliances,

@@ -124,7 +124,8 @@ Result<SensitivityMatrix> estimate_sensitivities(const GridRegistration& grid,
   q.step_s = nominal_step_s(*regular.front());
   std::int64_t origin = std::numeric_limits<std::int64_t>::max();
   std::int64_t last = std::numeric_limits<std::int64_t>::min();
-  for (const auto* h : by_id | std::views::values) {
+  // Not `by_id | std::views::values`: clang 14 (the fuzz build) rejects libstdc++ 12's views.
+  for (const auto& [id, h] : by_id) {
     origin = std::min(origin, h->measurements.front().timestamp_s);
     last = std::max(last, h->measurements.back().timestamp_s);
   }

@@ -244,6 +244,20 @@ Result<std::vector<PublishedTariff>> TariffService::publish_capacity_tariffs(
   return out;
 }
 
+Result<FetchedPublication> TariffService::publish_with_fetched_forecasts(
+    Day day, std::span<const ZoneForecast> requested, ForecastSource* source, FetchPolicy policy,
+    const std::optional<CapacityTariffConfig>& config) {
+  GRIDKE_TRY(check_deadline(day));
+  if (requested.empty()) {
+    return invalid_argument("publication of " + format_day(day) + ": no zone forecasts");
+  }
+  GRIDKE_ASSIGN_OR_RETURN(auto resolved, resolve_forecasts(day, requested, source, policy));
+  FetchedPublication out;
+  GRIDKE_ASSIGN_OR_RETURN(out.tariffs, publish_capacity_tariffs(day, resolved.forecasts, config));
+  out.forecasts = std::move(resolved.uses);
+  return out;
+}
+
 Result<void> TariffService::set_static_tariff(const std::string& zone,
                                               std::vector<double> price_per_kwh) {
   GRIDKE_TRY(check_prices(zone, price_per_kwh));

@@ -330,6 +330,7 @@ int run_demo(const std::vector<std::string>& argv) {
   if (format != "text" && format != "json")
     return usage_error(verb, "--format must be text or json");
   const std::string out_dir = args->get_or("out", ".");
+  if (auto made = demo_child::ensure_out_dir(out_dir); !made) return fail(verb, made.error());
   auto port = http::pick_free_port("127.0.0.1");
   if (!port) return fail(verb, port.error());
   Demo d;

@@ -95,7 +95,16 @@ std::string dataset_json(const fr::model::Dataset& d) {
     }
     rows.push_back(std::move(row));
   }
+  // Two customer groups (per-group models): the planted responders and the others.
+  json responders = json::array();
+  json others = json::array();
+  for (std::size_t u = 0; u < d.user_ids.size(); ++u) {
+    (u % 2 == 0 ? responders : others).push_back(d.user_ids[u]);
+  }
+  json groups = json::array({{{"groupID", "responders"}, {"userIDs", responders}}});
+  if (!others.empty()) groups.push_back({{"groupID", "others"}, {"userIDs", others}});
   return json{{"baseline_signal_value", *d.baseline_signal_value},
+              {"groups", std::move(groups)},
               {"analysis_window",
                {{"start", fr::model::format_timestamp(d.window.start_s)},
                 {"end", fr::model::format_timestamp(d.window.end_s)}}},
@@ -333,6 +342,23 @@ class Demo {
     check(responsive_rank > other_rank + 25.0, what.str());
     check(reliable == responsive, std::to_string(reliable) + " of " + std::to_string(responsive) +
                                       " responders respond with reliability > 95 % at 18:00");
+    // The group models: the responders' group ranks first among the groups at 18:00.
+    say("    18:00, high price (i2): customer groups (model of the averaged consumption)");
+    double responders_group_rank = -1.0;
+    for (const auto& g : response.value("groups", json::array())) {
+      const json& rank = g["Ranking"][kEvening]["rank_Flex_i2_Price"];
+      const json& flex = g["Time_series"][kEvening]["Flex_i2"];
+      if (rank.is_null() || flex.is_null()) continue;
+      std::ostringstream line;
+      line << "      " << std::setw(11) << std::left << g["groupID"].get<std::string>()
+           << std::right << std::fixed << std::setprecision(1) << std::setw(5)
+           << g["userIDs"].size() << " members, rank " << rank.get<double>() << " %, flexibility "
+           << std::setprecision(3) << flex.get<double>() << " kW";
+      say(line.str());
+      if (g["groupID"] == "responders") responders_group_rank = rank.get<double>();
+    }
+    summary_["rank_responders_group"] = responders_group_rank;
+    check(responders_group_rank == 100.0, "the responders' group ranks first among the groups");
     return ok();
   }
 
@@ -387,8 +413,7 @@ class Demo {
   Result<void> write_charts(const std::string& api, const std::string& id, const std::string& top) {
     say("[6] charts (D4.3 figures 23-26) from GET " + api + "/Req_ID/" + id +
         "/Elasticity_Results/charts/{chart}");
-    std::error_code ec;
-    std::filesystem::create_directories(out_, ec);
+    GRIDKE_TRY(demo_child::ensure_out_dir(out_));
     json files = json::array();
     for (const char* chart : {"expected-power", "flexibility", "ranking", "reliability"}) {
       const std::string url = api + "/Req_ID/" + id + "/Elasticity_Results/charts/" + chart +

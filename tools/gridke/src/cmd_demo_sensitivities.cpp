@@ -168,10 +168,8 @@ int run(const std::vector<std::string>& argv) {
   const auto wait_s = std::chrono::seconds(timeout->value_or(120));
   if (wait_s.count() < 5) return cli::usage_error(verb, "--timeout-s must be >= 5");
   const std::filesystem::path out_dir = args->get_or("out", "gridke-demo-sensitivities");
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec)
-    return cli::fail(verb, unavailable("cannot create " + out_dir.string() + ": " + ec.message()));
+  if (auto made = gridke::cli::demo_child::ensure_out_dir(out_dir.string()); !made)
+    return cli::fail(verb, made.error());
 
   // Ground truth first (no server needed): the CIGRE LV feeder, simulated.
   auto network = services::grid::read_network_json(std::string(GRIDKE_SOURCE_DIR) +

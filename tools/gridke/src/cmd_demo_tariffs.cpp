@@ -1,16 +1,22 @@
 // gridke demo dynamic-tariff: a day of capacity tariffs on LV feeders, end to end against a real
 // `gridke serve --services tariffs` child process (D4.3 §2.1.1.4 Dutch pilot, Table 16 steps
 // fetch → determine → publish):
-//   1. start `gridke serve` on a free port; a HEMS knowledge base joins its knowledge engine over
-//      the KE REST API (RemoteEngine) with REACT react-grid-tariff and ASK ask-grid-tariff;
-//   2. the DSO posts tomorrow's day-ahead forecasts of two feeders to the REST front door
-//      (POST /tariffs/days/{D}/capacity); the service prices every quarter hour and publishes;
+//   1. start `gridke serve` on a free port and a forecast knowledge base process (`gridke
+//      simulate forecast`, ANSWER answer-load-forecast) serving tomorrow's load of feeders A
+//      and B from a JSON file; a HEMS knowledge base joins the knowledge engine over the KE
+//      REST API (RemoteEngine) with REACT react-grid-tariff and ASK ask-grid-tariff;
+//   2. the DSO posts its own (DSO-computed) forecasts of three feeders with forecast_source
+//      "forecast-kb" (POST /tariffs/days/{D}/capacity): the service FETCHES feeders A and B
+//      from the forecast KB through the knowledge engine (Table 16 step 1), falls back to the
+//      DSO forecast for feeder C (not in the forecast KB; stated in the answer), prices every
+//      quarter hour and publishes; the fetched tariffs are checked against the same forecast
+//      given directly (published for D+2);
 //   3. the HEMS receives the tariffs through POST/REACT and asks for them again (ASK/ANSWER);
 //      both must equal the REST answer;
 //   4. a publication for today is refused (late: after D - lead time); a static tariff is
 //      published unchanged for the day after; the feeder's day is settled;
 //   5. two SVG charts: feeder load before/after the tariff against capacity, and the tariff.
-// The child process is stopped (SIGTERM, then SIGKILL) on every path.
+// The child processes are stopped (SIGTERM, then SIGKILL) on every path.
 //
 // The child process comes from demo_child.hpp (shared with the metering demo).
 
@@ -25,6 +31,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <mutex>
@@ -43,6 +50,7 @@
 #include "gridke/http/client.hpp"
 #include "gridke/http/server.hpp"
 #include "gridke/plot/svg.hpp"
+#include "gridke/services/tariffs/capacity_tariff.hpp"
 #include "gridke/services/tariffs/tariff_service.hpp"
 
 namespace gridke::cli {
@@ -56,9 +64,12 @@ using namespace std::chrono;
 constexpr const char* kUsage =
     "Usage: gridke demo dynamic-tariff [--out DIR] [--format text|json]\n\n"
     "A day of dynamic grid capacity tariffs (InterConnect D4.3 §2.1.1.4, Dutch pilot), end to\n"
-    "end: starts `gridke serve --services tariffs` on a free port, joins its knowledge engine\n"
-    "as a HEMS (REACT react-grid-tariff, ASK ask-grid-tariff), posts tomorrow's forecasts of two\n"
-    "LV feeders to POST /tariffs/days/{day}/capacity, checks that the tariffs reach the HEMS\n"
+    "end: starts `gridke serve --services tariffs` on a free port and a forecast knowledge base\n"
+    "(`gridke simulate forecast`) on its knowledge engine, joins it as a HEMS (REACT\n"
+    "react-grid-tariff, ASK ask-grid-tariff), posts tomorrow's DSO forecasts of three LV feeders\n"
+    "to POST /tariffs/days/{day}/capacity with forecast_source forecast-kb (the service fetches\n"
+    "feeders A and B from the forecast KB and falls back to the DSO forecast for C, stated),\n"
+    "checks that the tariffs reach the HEMS\n"
     "unchanged through POST/REACT and ASK/ANSWER, that a publication for today is refused as\n"
     "late, publishes a static tariff, settles a day, and draws the feeder load before/after\n"
     "the tariff.\n\n"
@@ -89,6 +100,36 @@ std::vector<tf::ZoneForecast> feeders() {
     out[1].capacity_kw.push_back(180.0);
   }
   return out;
+}
+
+// The DSO's own day-ahead estimate (Table 16 "created by itself"): yesterday's profile, a
+// flatter evening and less EV charging than the forecast KB predicts; feeder C is a large
+// feeder the forecast KB does not cover.
+std::vector<tf::ZoneForecast> dso_estimates(const std::vector<tf::ZoneForecast>& kb) {
+  std::vector<tf::ZoneForecast> out = kb;
+  for (auto& f : out) {
+    for (std::size_t q = 0; q < tf::kQuartersPerDay; ++q) {
+      f.baseline_kw[q] = 0.5 * f.baseline_kw[q] + 0.5 * 90.0;
+      f.controllable_kw[q] *= 0.7;
+    }
+  }
+  tf::ZoneForecast c = kb.front();
+  c.zone = "feeder-C";
+  c.capacity_kw.assign(tf::kQuartersPerDay, 400.0);
+  out.push_back(std::move(c));
+  return out;
+}
+
+// The forecast KB's file: {"forecasts": [{"zone", "day", "baseline_kw", "controllable_kw"}]}.
+json forecast_kb_file(const std::vector<tf::ZoneForecast>& kb, const std::string& day) {
+  json list = json::array();
+  for (const auto& f : kb) {
+    list.push_back({{"zone", f.zone},
+                    {"day", day},
+                    {"baseline_kw", f.baseline_kw},
+                    {"controllable_kw", f.controllable_kw}});
+  }
+  return json{{"forecasts", list}};
 }
 
 json forecast_json(const tf::ZoneForecast& f) {
@@ -194,6 +235,41 @@ class Demo {
     const std::string api = child.url + "/tariffs";
     say("    " + child.url + " (pid " + std::to_string(child.process.pid()) + ")");
 
+    const auto today = floor<days>(system_clock::now());
+    const tf::Day day = today + days(1);
+    const std::string d = tf::format_day(day);
+    const auto kb_forecasts = feeders();
+    GRIDKE_ASSIGN_OR_RETURN(auto scratch, demo_child::TempDir::create("gridke-tariff-demo"));
+    const std::string forecast_file = scratch.path() + "/load-forecast.json";
+    {
+      std::ofstream out(forecast_file);
+      out << forecast_kb_file(kb_forecasts, d).dump();
+      if (!out) return unavailable("cannot write " + forecast_file);
+    }
+    const std::string forecast_kb_id = "https://forecast.example.org/kb/load-forecast";
+    GRIDKE_ASSIGN_OR_RETURN(
+        auto forecaster,
+        demo_child::Child::spawn_gridke({"simulate", "forecast", "--engine", child.url + "/rest",
+                                         "--file", forecast_file, "--kb", forecast_kb_id},
+                                        demo_child::SpawnOptions::quiet()));
+    GRIDKE_TRY(demo_child::wait_ready(
+        forecaster, child.url + "/rest/sc", seconds(30), [&](const http::ClientResponse& r) {
+          return r.status == 200 && r.body.find(forecast_kb_id) != std::string::npos;
+        }));
+    // The knowledge base appears before its ANSWER KI: wait for the KI as well.
+    http::ClientOptions as_forecast_kb;
+    as_forecast_kb.headers["Knowledge-Base-Id"] = forecast_kb_id;
+    for (int tries = 0;; ++tries) {
+      auto kis = http::request("GET", child.url + "/rest/sc/ki", {}, as_forecast_kb);
+      if (kis && kis->status == 200 && kis->body.find("Answer") != std::string::npos) break;
+      if (tries >= 300 || !forecaster.running()) {
+        return unavailable("the forecast KB did not register answer-load-forecast in time");
+      }
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    say("    forecast KB " + forecast_kb_id + " (gridke simulate forecast, pid " +
+        std::to_string(forecaster.pid()) + ") serves " + d + " for feeder-A and feeder-B");
+
     engine::RemoteEngineOptions remote;
     remote.base_url = child.url + "/rest";
     GRIDKE_ASSIGN_OR_RETURN(auto engine, engine::RemoteEngine::connect(remote));
@@ -215,19 +291,40 @@ class Demo {
                             adapter::GenericAdapter::start(*engine, contracts, std::move(hems)));
     say("    HEMS knowledge base joined over " + remote.base_url);
 
-    const auto today = floor<days>(system_clock::now());
-    const tf::Day day = today + days(1);
-    const std::string d = tf::format_day(day);
-    const auto forecasts = feeders();
-    json body{{"forecasts", json::array()},
-              {"model", {{"shift_fraction", 0.5}, {"damping", 0.7}, {"margin_fraction", 0.02}}}};
-    for (const auto& f : forecasts) body["forecasts"].push_back(forecast_json(f));
-    say("[2] DSO publishes the capacity tariffs of " + d + " for " +
-        std::to_string(forecasts.size()) + " feeders: POST " + api + "/days/" + d + "/capacity");
+    const auto dso = dso_estimates(kb_forecasts);
+    const json model{{"shift_fraction", 0.5}, {"damping", 0.7}, {"margin_fraction", 0.02}};
+    json body{{"forecasts", json::array()}, {"model", model}, {"forecast_source", "forecast-kb"}};
+    for (const auto& f : dso) body["forecasts"].push_back(forecast_json(f));
+    say("[2] DSO publishes the capacity tariffs of " + d + " for " + std::to_string(dso.size()) +
+        " feeders, fetching the forecasts from the forecast KB: POST " + api + "/days/" + d +
+        "/capacity");
     GRIDKE_ASSIGN_OR_RETURN(auto published,
                             http::call_json("POST", api + "/days/" + d + "/capacity", body));
     const auto& tariffs = published.at("tariffs");
-    check(tariffs.size() == forecasts.size(), "one published day per feeder");
+    check(tariffs.size() == dso.size(), "one published day per feeder");
+    // The forecast each tariff was computed from (fetched or the DSO's fallback).
+    std::vector<tf::ZoneForecast> forecasts;
+    const auto& uses = published.at("forecasts");
+    for (std::size_t z = 0; z < uses.size(); ++z) {
+      const bool fetched = uses[z].at("origin") == "forecast-kb";
+      say("    " + uses[z].at("description").get<std::string>());
+      tf::ZoneForecast used = dso.at(z);
+      if (fetched && z < kb_forecasts.size()) {
+        used.baseline_kw = kb_forecasts[z].baseline_kw;
+        used.controllable_kw = kb_forecasts[z].controllable_kw;
+      }
+      forecasts.push_back(std::move(used));
+    }
+    check(uses.size() == 3 && uses[0].at("origin") == "forecast-kb" &&
+              uses[1].at("origin") == "forecast-kb" &&
+              uses[0].value("source", "") == forecast_kb_id,
+          "feeder-A and feeder-B: day-ahead forecast fetched from the forecast KB through the "
+          "knowledge engine (Table 16 step 1)");
+    check(uses.size() == 3 && uses[2].at("origin") == "dso" &&
+              uses[2].value("fallback_reason", "").find("no data point") != std::string::npos,
+          "feeder-C: not in the forecast KB, the DSO-computed forecast is used and the fallback "
+          "stated");
+    summary_["forecasts"] = uses;
     json feeders_summary = json::array();
     for (std::size_t z = 0; z < tariffs.size(); ++z) {
       const auto& t = tariffs[z];
@@ -294,7 +391,30 @@ class Demo {
     summary_["react_bindings"] = reacted.size();
     summary_["ask_bindings"] = answer.bindings.size();
 
-    say("[4] publication rules, static tariff and settlement");
+    say("[4] the same forecast given directly gives the same tariffs; publication rules, static "
+        "tariff and settlement");
+    json direct{{"forecasts", json::array()}, {"model", model}, {"forecast_source", "dso"}};
+    for (std::size_t z = 0; z < kb_forecasts.size(); ++z) {
+      tf::ZoneForecast f = dso[z];
+      f.baseline_kw = kb_forecasts[z].baseline_kw;
+      f.controllable_kw = kb_forecasts[z].controllable_kw;
+      direct["forecasts"].push_back(forecast_json(f));
+    }
+    const std::string d3 = tf::format_day(day + days(2));
+    GRIDKE_ASSIGN_OR_RETURN(auto direct_day,
+                            http::call_json("POST", api + "/days/" + d3 + "/capacity", direct));
+    bool same = direct_day.at("tariffs").size() == kb_forecasts.size();
+    for (std::size_t z = 0; same && z < kb_forecasts.size(); ++z) {
+      const auto& a = tariffs.at(z).at("quarters");
+      const auto& b = direct_day.at("tariffs").at(z).at("quarters");
+      for (std::size_t q = 0; same && q < tf::kQuartersPerDay; ++q) {
+        same = a.at(q).at("price_per_kwh") == b.at(q).at("price_per_kwh");
+      }
+    }
+    check(same,
+          "tariffs of feeder-A and feeder-B from the fetched forecast equal those of the "
+          "same forecast given directly (published for " +
+              d3 + ")");
     auto late =
         http::request("POST", api + "/days/" + tf::format_day(today) + "/capacity", body.dump());
     if (!late) return late.error();
@@ -336,6 +456,7 @@ class Demo {
     say("    " + files);
     summary_["charts"] = files;
     GRIDKE_TRY(hems_adapter->stop());
+    (void)forecaster.stop();
     return ok();
   }
 
@@ -373,13 +494,8 @@ int run_dynamic_tariff(const std::vector<std::string>& argv) {
                        "--format must be text or json, got '" + format + "'");
   }
   const std::string out = args->get_or("out", ".");
-  std::error_code ec;
-  std::filesystem::create_directories(out, ec);
-  if (ec) {
-    return fail(
-        "demo dynamic-tariff",
-        invalid_argument("--out " + out + ": cannot create the directory: " + ec.message()));
-  }
+  if (auto made = demo_child::ensure_out_dir(out); !made)
+    return fail("demo dynamic-tariff", made.error());
   return Demo(out, format == "text").run();
 }
 

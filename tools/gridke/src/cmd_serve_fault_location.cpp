@@ -7,7 +7,9 @@
 // Configuration (environment, read at start-up):
 //   GRIDKE_FAULT_READING_PERIOD_S  expected interval between readings of one HEMS (default 60).
 //     The onset window (2 periods), the checkpoint interval (1 period) and the default T_min
-//     (5 periods) follow it, so a demo can run with 1 s readings.
+//     (5 periods, at least 1 s) follow it, so a demo can run with 1 s readings.
+//   GRIDKE_FAULT_READING_PERIOD_MS the same in milliseconds (50..3,600,000); takes precedence,
+//     so tests with real processes can run with sub-second readings.
 //   GRIDKE_FAULT_TICK_MS           detection period (default period/4, within [50, 1000] ms)
 
 #include <algorithm>
@@ -40,7 +42,9 @@ class FaultLocationModule final : public ServeModule {
     auto m = std::unique_ptr<FaultLocationModule>(new FaultLocationModule());
     GRIDKE_ASSIGN_OR_RETURN(const long long period_s,
                             env_integer("GRIDKE_FAULT_READING_PERIOD_S", 60, 1, 3600));
-    const fl::Duration period(period_s * 1000);
+    GRIDKE_ASSIGN_OR_RETURN(const long long period_ms, env_integer("GRIDKE_FAULT_READING_PERIOD_MS",
+                                                                   period_s * 1000, 50, 3'600'000));
+    const fl::Duration period(period_ms);
     GRIDKE_ASSIGN_OR_RETURN(
         const long long tick_ms,
         env_integer("GRIDKE_FAULT_TICK_MS", std::clamp<long long>(period.count() / 4, 50, 1000), 5,
@@ -50,8 +54,9 @@ class FaultLocationModule final : public ServeModule {
     options.detection.reading_period = period;
     options.detection.onset_window = 2 * period;
     options.detection.checkpoint_interval = period;
-    options.default_parameters.min_silence =
-        std::chrono::duration_cast<std::chrono::seconds>(5 * period);
+    // T_min is whole seconds and must exceed the reading period.
+    options.default_parameters.min_silence = std::max(
+        std::chrono::duration_cast<std::chrono::seconds>(5 * period), std::chrono::seconds(1));
     GRIDKE_ASSIGN_OR_RETURN(
         m->service_, fl::FaultLocationService::open(options, std::make_shared<fl::SystemClock>()));
     GRIDKE_ASSIGN_OR_RETURN(auto contracts,

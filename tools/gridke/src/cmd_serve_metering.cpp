@@ -4,6 +4,11 @@
 // The PdL encryption key (AES-256, 64 hex digits) comes from GRIDKE_METERING_KEY; without it a
 // key is generated once and kept in DATA/metering.key (mode 0600), or per process without
 // --data. The key is never logged.
+// Open data: the minimum k of consumption releases comes from GRIDKE_METERING_OPEN_DATA_K
+// (default 5). Flexibility data per zone is read from a flexibility market's GET …/Needs:
+// GRIDKE_METERING_FLEXIBILITY_URL when set ("none" disables it); otherwise, over plain HTTP,
+// this server's own /Flexibility/Needs, which answers 404 — reported as "no flexibility data
+// source is configured" — when the flexibility-market module is not selected.
 
 #include <sys/stat.h>
 
@@ -63,20 +68,42 @@ Result<std::string> key(const ServeContext& ctx, std::string& origin) {
   return k;
 }
 
+// GRIDKE_METERING_FLEXIBILITY_URL, or this server's /Flexibility/Needs (plain HTTP only: a
+// TLS server would need client credentials for the loopback call); empty = no source.
+std::string flexibility_needs_url(const ServeContext& ctx) {
+  if (const char* v = std::getenv("GRIDKE_METERING_FLEXIBILITY_URL"); v != nullptr && *v != '\0') {
+    return std::string(v) == "none" ? std::string() : std::string(v);
+  }
+  if (ctx.tls) return {};
+  const std::string& ke = ctx.ke_base_url;  // e.g. http://127.0.0.1:8280/rest
+  const auto scheme = ke.find("://");
+  if (scheme == std::string::npos) return {};
+  const auto path = ke.find('/', scheme + 3);
+  return ke.substr(0, path) + "/Flexibility/Needs";
+}
+
 class MeteringModule final : public ServeModule {
  public:
   std::string describe() const override {
     return "metering: " + server_->base_url() + " (SSA " + ssa_options_.knowledge_base_id +
-           ", PdL key from " + key_origin_ + ")";
+           ", PdL key from " + key_origin_ + ", flexibility data from " +
+           (flexibility_origin_.empty() ? std::string("nowhere") : flexibility_origin_) + ")";
   }
 
   static Result<std::unique_ptr<ServeModule>> start(ServeContext& ctx) {
     auto m = std::unique_ptr<MeteringModule>(new MeteringModule());
     mt::MeteringOptions options;
     GRIDKE_ASSIGN_OR_RETURN(options.key_hex, key(ctx, m->key_origin_));
+    GRIDKE_ASSIGN_OR_RETURN(const long long k,
+                            env_integer("GRIDKE_METERING_OPEN_DATA_K", 5, 1, 1'000'000));
+    options.open_data_k = static_cast<std::size_t>(k);
     auto service = mt::MeteringService::open(ctx.database_path("metering"), options);
     if (!service) return service.error().with_context("metering (key from " + m->key_origin_ + ")");
     m->service_ = std::move(*service);
+    m->flexibility_origin_ = flexibility_needs_url(ctx);
+    if (!m->flexibility_origin_.empty()) {
+      m->service_->set_flexibility_source(mt::http_needs_source(m->flexibility_origin_));
+    }
     GRIDKE_ASSIGN_OR_RETURN(auto contracts,
                             adapter::load_contracts(std::filesystem::path(GRIDKE_SOURCE_DIR) /
                                                     "graph-patterns" / "metering"));
@@ -94,6 +121,7 @@ class MeteringModule final : public ServeModule {
   // Destroyed in reverse: server, callbacks, SSA, then the service they use.
   adapters::metering::SsaOptions ssa_options_;
   std::string key_origin_;
+  std::string flexibility_origin_;  ///< the needs URL, empty without a source
   std::unique_ptr<mt::MeteringService> service_;
   std::unique_ptr<adapters::metering::MeteringSsa> ssa_;
   std::unique_ptr<mt::CallbackForwarder> callbacks_;
@@ -104,5 +132,6 @@ class MeteringModule final : public ServeModule {
 }  // namespace gridke::cli
 
 GRIDKE_SERVE_MODULE({"metering",
-                     "smart-meter data platform: /metering REST (TIC, consents), contract (j)",
+                     "smart-meter data platform: /metering REST (TIC, consents, power limits, open "
+                     "data), contracts (j), (k), (m)",
                      gridke::cli::MeteringModule::start});

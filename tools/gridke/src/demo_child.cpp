@@ -98,6 +98,14 @@ bool Child::running() {
   return true;
 }
 
+Result<void> ensure_out_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return invalid_argument("--out " + dir + ": cannot create the directory: " + ec.message());
+  return {};
+}
+
 Result<std::string> self_executable() {
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);

@@ -60,6 +60,10 @@ class Child {
 /// The path of this executable (/proc/self/exe). Errors: unavailable.
 Result<std::string> self_executable();
 
+/// Creates the demo's output directory `dir` (--out) with its parents when missing.
+/// Errors: invalid_argument naming --out, the directory and the system's reason.
+Result<void> ensure_out_dir(const std::string& dir);
+
 /// Polls GET `url` until `ready` accepts the answer (default: HTTP 200). Errors: unavailable
 /// when `child` exits first (naming its status) or after `limit`.
 Result<void> wait_ready(

@@ -191,6 +191,11 @@ Result<Clock::time_point> parse_time(std::string_view text) {
       consumed != 19) {
     return parse_error("Invalid RFC 3339 date-time: '" + s + "'");
   }
+  // Clock counts nanoseconds in 64 bits: years 1678–2261 only (found by gridke_ke_wire_fuzz:
+  // "4052-11-27T10:15:00.5+01:30" overflowed the conversion).
+  if (tm.tm_year < 1678 || tm.tm_year > 2261) {
+    return parse_error("Date-time out of range (years 1678 to 2261): '" + s + "'");
+  }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   std::size_t pos = 19;

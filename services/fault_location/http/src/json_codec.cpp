@@ -125,7 +125,7 @@ Result<json> parse_body(const std::string& body, bool allow_empty) {
   if (body.empty() && allow_empty) return json::object();
   try {
     return json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     return parse_error(std::string("body: not valid JSON (") + e.what() + ")");
   }
 }

@@ -28,7 +28,7 @@ Result<std::vector<NeedInput>> parse_italian_request(std::string_view payload,
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(payload);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     return parse_error(std::string("flexibility request: not JSON: ") + e.what());
   }
   if (!j.is_object())

@@ -11,6 +11,7 @@
 #include "gridke/http/server.hpp"
 #include "gridke/services/flexibility_response/charts.hpp"
 #include "gridke/services/flexibility_response/model/dataset.hpp"
+#include "gridke/services/flexibility_response/model/json_reader.hpp"
 
 namespace gridke::services::flexibility_response {
 namespace {
@@ -62,7 +63,8 @@ Result<std::optional<model::AnalysisWindow>> window_from_query(const http::Reque
 
 Result<Submission> submission_from(const http::Request& r) {
   GRIDKE_TRY(r.check_query({"start", "end", "baselineSignalValue", "slotMinutes", "confidenceLevel",
-                            "referenceTemperature", "callbackUrl", "format"}));
+                            "referenceTemperature", "callbackUrl", "format", "reliability",
+                            "reliabilityThresholdKw"}));
   Submission s;
   const std::string content_type = r.header("content-type").value_or("application/json");
   s.format =
@@ -83,6 +85,21 @@ Result<Submission> submission_from(const http::Request& r) {
   GRIDKE_ASSIGN_OR_RETURN(const auto confidence, r.query_double("confidenceLevel"));
   if (confidence) s.confidence_level = *confidence;
   GRIDKE_ASSIGN_OR_RETURN(s.reference_temperature_c, r.query_double("referenceTemperature"));
+  if (const auto method = r.query_value("reliability")) {
+    const auto parsed = parse_reliability_method(*method);
+    if (!parsed) {
+      return invalid_argument("reliability: must be model or empirical, got '" + *method + "'");
+    }
+    s.reliability_method = *parsed;
+  }
+  GRIDKE_ASSIGN_OR_RETURN(s.empirical_threshold_kw, r.query_double("reliabilityThresholdKw"));
+  if (s.empirical_threshold_kw && s.reliability_method != ReliabilityMethod::empirical) {
+    return invalid_argument("reliabilityThresholdKw: only applies with reliability=empirical");
+  }
+  // Customer groups for CSV uploads (a JSON dataset may carry its own "groups" member).
+  if (const auto groups = r.header("x-customer-groups")) {
+    GRIDKE_ASSIGN_OR_RETURN(s.groups, model::parse_customer_groups(*groups, "X-Customer-Groups"));
+  }
   // The callback URL as a query parameter or, equivalently, an X-Callback-Url header (URLs in
   // query values need percent-encoding, which some clients get wrong).
   if (const auto url = r.query_value("callbackUrl")) {

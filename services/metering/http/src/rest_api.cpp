@@ -103,42 +103,67 @@ Result<http::Response> ingest(MeteringService& s, const http::Request& req) {
                                         {"errors", summary.errors}});
 }
 
-Result<http::Response> power_limit(MeteringService& s, const http::Request& req) {
-  GRIDKE_ASSIGN_OR_RETURN(const json body, req.json());
-  GRIDKE_TRY(http::check_object(body, "", {"limit_kw"}));
-  GRIDKE_ASSIGN_OR_RETURN(const double kw, http::get_number(body, "", "limit_kw"));
-  GRIDKE_ASSIGN_OR_RETURN(const auto n, s.limit_power(req.param("prm"), kw));
-  return http::Response::json(200, json{{"forwarded_to", n}});
+Result<std::optional<bool>> optional_bool(const json& body, const char* key) {
+  if (!body.contains(key)) return std::optional<bool>();
+  GRIDKE_ASSIGN_OR_RETURN(const bool v, http::get_bool(body, "", key));
+  return std::optional<bool>(v);
 }
 
-// Anonymised consumption per grid zone over the stored readings (open-data.md).
+// {"limit_kw", "from"?, "until"?, "obligatory"?, "active"?}: from defaults to now, until to
+// from + MeteringService::power_limit_default_duration.
+Result<http::Response> power_limit(MeteringService& s, const http::Request& req) {
+  GRIDKE_ASSIGN_OR_RETURN(const json body, req.json());
+  GRIDKE_TRY(http::check_object(body, "", {"limit_kw", "from", "until", "obligatory", "active"}));
+  PowerLimitOrder order;
+  GRIDKE_ASSIGN_OR_RETURN(order.limit_kw, http::get_number(body, "", "limit_kw"));
+  order.from = s.now();
+  if (body.contains("from")) {
+    GRIDKE_ASSIGN_OR_RETURN(order.from, http::get_time(body, "", "from"));
+  }
+  order.until = order.from + MeteringService::power_limit_default_duration;
+  if (body.contains("until")) {
+    GRIDKE_ASSIGN_OR_RETURN(order.until, http::get_time(body, "", "until"));
+  }
+  GRIDKE_ASSIGN_OR_RETURN(const auto obligatory, optional_bool(body, "obligatory"));
+  GRIDKE_ASSIGN_OR_RETURN(const auto active, optional_bool(body, "active"));
+  order.obligatory = obligatory.value_or(true);
+  order.active = active.value_or(true);
+  GRIDKE_ASSIGN_OR_RETURN(const auto n, s.limit_power(req.param("prm"), order));
+  return http::Response::json(200, json{{"forwarded_to", n},
+                                        {"from", http::format_time(order.from)},
+                                        {"until", http::format_time(order.until)}});
+}
+
+Result<http::Response> put_zone(MeteringService& s, const http::Request& req) {
+  GRIDKE_ASSIGN_OR_RETURN(const json body, req.json());
+  GRIDKE_TRY(http::check_object(body, "", {"meters"}));
+  ZoneMembership z;
+  z.zone = req.param("zone");
+  GRIDKE_ASSIGN_OR_RETURN(const json* meters, http::get_array(body, "", "meters"));
+  for (std::size_t j = 0; j < meters->size(); ++j) {
+    if (!(*meters)[j].is_string()) {
+      return invalid_argument(http::join("meters", j) + ": must be a string, got " +
+                              std::string(http::type_name((*meters)[j])));
+    }
+    z.meters.push_back((*meters)[j].get<std::string>());
+  }
+  GRIDKE_TRY(s.set_zone(z));
+  return http::Response::json(200, json{{"zone", z.zone}, {"meters", z.meters.size()}});
+}
+
+// Anonymised consumption per configured grid zone over the stored readings (open-data.md).
+// Zones are the platform's (PUT /zones/{zone}), never the requester's: zones chosen per
+// request could be differenced across requests.
 Result<http::Response> open_data(MeteringService& s, const http::Request& req) {
   GRIDKE_ASSIGN_OR_RETURN(const json body, req.json());
-  GRIDKE_TRY(http::check_object(body, "", {"from", "to", "k", "zones"}));
+  GRIDKE_TRY(http::check_object(body, "", {"from", "to", "k"}));
   GRIDKE_ASSIGN_OR_RETURN(const auto from, http::get_time(body, "", "from"));
   GRIDKE_ASSIGN_OR_RETURN(const auto to, http::get_time(body, "", "to"));
   GRIDKE_ASSIGN_OR_RETURN(const auto k, http::get_optional_integer(body, "", "k"));
   if (k && *k < 1) return invalid_argument("k: must be >= 1, got " + std::to_string(*k));
-  GRIDKE_ASSIGN_OR_RETURN(const json* list, http::get_array(body, "", "zones"));
-  std::vector<ZoneMembership> zones;
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    const std::string path = http::join("zones", i);
-    GRIDKE_TRY(http::check_object((*list)[i], path, {"zone", "meters"}));
-    ZoneMembership z;
-    GRIDKE_ASSIGN_OR_RETURN(z.zone, http::get_string((*list)[i], path, "zone"));
-    GRIDKE_ASSIGN_OR_RETURN(const json* meters, http::get_array((*list)[i], path, "meters"));
-    for (std::size_t j = 0; j < meters->size(); ++j) {
-      if (!(*meters)[j].is_string()) {
-        return invalid_argument(http::join(http::join(path, "meters"), j) + ": must be a string");
-      }
-      z.meters.push_back((*meters)[j].get<std::string>());
-    }
-    zones.push_back(std::move(z));
-  }
-  GRIDKE_ASSIGN_OR_RETURN(auto energy, s.energy_between(from, to));
-  AnonymisationPolicy policy;
+  AnonymisationPolicy policy{s.open_data_k()};
   if (k) policy.k = static_cast<std::size_t>(*k);
-  GRIDKE_ASSIGN_OR_RETURN(auto release, aggregate_by_zone(zones, energy, policy));
+  GRIDKE_ASSIGN_OR_RETURN(auto release, s.open_data_consumption(from, to, policy.k));
   json published = json::array(), suppressed = json::array();
   for (const auto& z : release.published) {
     published.push_back(
@@ -152,6 +177,30 @@ Result<http::Response> open_data(MeteringService& s, const http::Request& req) {
                                         {"k", policy.k},
                                         {"published", published},
                                         {"suppressed", suppressed}});
+}
+
+// GET /open-data/flexibility?from=&to= (both optional: unbounded).
+Result<http::Response> open_flexibility(MeteringService& s, const http::Request& req) {
+  GRIDKE_TRY(req.check_query({"from", "to"}));
+  TimePoint from = TimePoint::min(), to = TimePoint::max();
+  if (auto v = req.query_value("from")) {
+    GRIDKE_ASSIGN_OR_RETURN(from, http::parse_time(*v, "from"));
+  }
+  if (auto v = req.query_value("to")) {
+    GRIDKE_ASSIGN_OR_RETURN(to, http::parse_time(*v, "to"));
+  }
+  GRIDKE_ASSIGN_OR_RETURN(auto slots, s.flexibility_by_zone(from, to));
+  json zones = json::array();
+  for (const auto& z : slots) {
+    zones.push_back({{"zone", z.zone},
+                     {"direction", std::string(to_string(z.direction))},
+                     {"start", http::format_time(z.start)},
+                     {"end", http::format_time(z.end)},
+                     {"needs_kw", z.needs_kw},
+                     {"needs", z.needs},
+                     {"kind", z.forecast ? "forecast" : "historical"}});
+  }
+  return http::Response::json(200, json{{"flexibility", zones}});
 }
 
 }  // namespace
@@ -190,8 +239,62 @@ json to_json(const Delivery& d) {
     out["stge"] = hex;
     out["overrun"] = r.overrun;
   }
-  if (d.kind == EventKind::power_limit) out["power_limit_kw"] = d.power_limit_kw;
+  if (d.kind == EventKind::power_limit) {
+    out["power_limit_kw"] = d.power_limit.limit_kw;
+    out["power_limit_from"] = http::format_time(d.power_limit.from);
+    out["power_limit_until"] = http::format_time(d.power_limit.until);
+    out["obligatory"] = d.power_limit.obligatory;
+    out["active"] = d.power_limit.active;
+  }
   return out;
+}
+
+Result<std::vector<ZoneFlexibilityNeed>> needs_from_market_json(const json& body) {
+  GRIDKE_ASSIGN_OR_RETURN(const json* list, http::get_array(body, "", "needs"));
+  std::vector<ZoneFlexibilityNeed> out;
+  out.reserve(list->size());
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const json& n = (*list)[i];
+    const std::string path = http::join("needs", i);
+    ZoneFlexibilityNeed need;
+    GRIDKE_ASSIGN_OR_RETURN(need.zone, http::get_string(n, path, "zone"));
+    GRIDKE_ASSIGN_OR_RETURN(need.needs_kw, http::get_number(n, path, "needs"));
+    GRIDKE_ASSIGN_OR_RETURN(const std::string dir, http::get_string(n, path, "direction"));
+    if (dir == "Up" || dir == "up") {
+      need.direction = FlexDirection::up;
+    } else if (dir == "Down" || dir == "down") {
+      need.direction = FlexDirection::down;
+    } else {
+      return invalid_argument(http::join(path, "direction") +
+                              ": expected \"Up\" or \"Down\", got '" + dir + "'");
+    }
+    GRIDKE_ASSIGN_OR_RETURN(need.start, http::get_time(n, path, "startTime"));
+    GRIDKE_ASSIGN_OR_RETURN(need.end, http::get_time(n, path, "endTime"));
+    out.push_back(std::move(need));
+  }
+  return out;
+}
+
+FlexibilityNeedsSource http_needs_source(std::string needs_url, std::chrono::milliseconds timeout) {
+  return [url = std::move(needs_url), timeout]() -> Result<std::vector<ZoneFlexibilityNeed>> {
+    http::ClientOptions options;
+    options.timeout = timeout;
+    GRIDKE_ASSIGN_OR_RETURN(auto r, http::request("GET", url, {}, options));
+    if (r.status == 404) {
+      return unavailable(
+          "no flexibility data source is configured: no flexibility market "
+          "answers at " +
+          url + " (404)");
+    }
+    if (r.status < 200 || r.status > 299) {
+      return unavailable("the flexibility market at " + url + " answered " +
+                         std::to_string(r.status));
+    }
+    GRIDKE_ASSIGN_OR_RETURN(const json body, r.json());
+    auto needs = needs_from_market_json(body);
+    if (!needs) return needs.error().with_context(url);
+    return needs;
+  };
 }
 
 http::Router make_router(MeteringService& service) {
@@ -222,7 +325,18 @@ http::Router make_router(MeteringService& service) {
           return http::Response::json(200, to_json(d));
         });
   r.post("/meters/{prm}/power-limit", [s](const http::Request& q) { return power_limit(*s, q); });
+  r.put("/zones/{zone}", [s](const http::Request& q) { return put_zone(*s, q); });
+  r.get("/zones", [s](const http::Request&) -> Result<http::Response> {
+    json out = json::array();
+    for (const auto& z : s->zones()) out.push_back({{"zone", z.zone}, {"meters", z.meters}});
+    return http::Response::json(200, json{{"zones", out}});
+  });
+  r.del("/zones/{zone}", [s](const http::Request& q) -> Result<http::Response> {
+    GRIDKE_TRY(s->remove_zone(q.param("zone")));
+    return http::Response::json(200, json{{"removed", q.param("zone")}});
+  });
   r.post("/open-data/consumption", [s](const http::Request& q) { return open_data(*s, q); });
+  r.get("/open-data/flexibility", [s](const http::Request& q) { return open_flexibility(*s, q); });
   r.post("/retention", [s](const http::Request&) -> Result<http::Response> {
     GRIDKE_ASSIGN_OR_RETURN(const auto n, s->enforce_retention());
     return http::Response::json(200, json{{"deleted_readings", n}});

@@ -1,5 +1,6 @@
 #include "gridke/services/tariffs/rest_api.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,14 +32,24 @@ Error located(const Error& e, std::string_view path) {
   return Error(e.code(), std::string(path) + ": " + e.message(), e.location());
 }
 
-Result<http::Response> publish_capacity(TariffService& service, const http::Request& req) {
+Result<http::Response> publish_capacity(TariffService& service, const RouterOptions& options,
+                                        const http::Request& req) {
   GRIDKE_ASSIGN_OR_RETURN(const Day day, parse_day(req.param("day"), "path {day}"));
   GRIDKE_ASSIGN_OR_RETURN(const json body, req.json());
-  GRIDKE_TRY(http::check_object(body, "", {"forecasts", "model"}));
+  GRIDKE_TRY(http::check_object(body, "", {"forecasts", "model", "forecast_source"}));
+  GRIDKE_ASSIGN_OR_RETURN(auto source_name, http::get_optional_string(body, "", "forecast_source"));
+  const std::string mode =
+      source_name ? *source_name : (options.fetch_by_default ? "forecast-kb" : "dso");
+  if (mode != "dso" && mode != "forecast-kb" && mode != "forecast-kb-only") {
+    return invalid_argument("forecast_source: '" + mode +
+                            "' is not dso, forecast-kb or forecast-kb-only");
+  }
+  const bool fetch = mode != "dso";
   GRIDKE_ASSIGN_OR_RETURN(const json* list, http::get_array(body, "", "forecasts"));
   std::vector<ZoneForecast> forecasts;
   for (std::size_t i = 0; i < list->size(); ++i) {
-    GRIDKE_ASSIGN_OR_RETURN(auto f, forecast_from_json((*list)[i], http::join("forecasts", i)));
+    GRIDKE_ASSIGN_OR_RETURN(auto f,
+                            forecast_from_json((*list)[i], http::join("forecasts", i), fetch));
     forecasts.push_back(std::move(f));
   }
   std::optional<CapacityTariffConfig> config;
@@ -46,7 +57,17 @@ Result<http::Response> publish_capacity(TariffService& service, const http::Requ
     GRIDKE_ASSIGN_OR_RETURN(auto c, config_from_json(*it, "model", service.options().capacity));
     config = std::move(c);
   }
-  auto published = service.publish_capacity_tariffs(day, forecasts, config);
+  Result<FetchedPublication> published = FetchedPublication{};
+  if (fetch) {
+    published = service.publish_with_fetched_forecasts(
+        day, forecasts, options.forecast_source,
+        mode == "forecast-kb-only" ? FetchPolicy::fetched_only : FetchPolicy::fetched_or_dso,
+        config);
+  } else if (auto p = service.publish_capacity_tariffs(day, forecasts, config); p) {
+    published->tariffs = std::move(p).value();
+  } else {
+    published = p.error();
+  }
   if (!published) {
     // Name the JSON element of a zone-level error.
     const auto& e = published.error();
@@ -58,8 +79,17 @@ Result<http::Response> publish_capacity(TariffService& service, const http::Requ
     return e;
   }
   json out = json::array();
-  for (const auto& p : *published) out.push_back(to_json(p));
-  return http::Response::json(201, json{{"day", format_day(day)}, {"tariffs", out}});
+  for (const auto& p : published->tariffs) out.push_back(to_json(p));
+  json answer{{"day", format_day(day)}, {"forecast_source", mode}, {"tariffs", out}};
+  if (fetch) {
+    json uses = json::array();
+    for (const auto& u : published->forecasts) {
+      if (options.log) options.log("tariffs " + format_day(day) + ": " + u.describe());
+      uses.push_back(to_json(u));
+    }
+    answer["forecasts"] = std::move(uses);
+  }
+  return http::Response::json(201, answer);
 }
 
 Result<http::Response> put_static(TariffService& service, const http::Request& req) {
@@ -140,14 +170,17 @@ json to_json(const PublishedTariff& p) {
               {"baseline_over_capacity", std::move(flagged)}};
 }
 
-Result<ZoneForecast> forecast_from_json(const json& j, std::string_view path) {
+Result<ZoneForecast> forecast_from_json(const json& j, std::string_view path, bool load_optional) {
   GRIDKE_TRY(
       http::check_object(j, path, {"zone", "baseline_kw", "controllable_kw", "capacity_kw"}));
   ZoneForecast f;
   GRIDKE_ASSIGN_OR_RETURN(f.zone, http::get_string(j, path, "zone"));
   if (f.zone.empty()) return invalid_argument(http::join(path, "zone") + ": must not be empty");
-  GRIDKE_ASSIGN_OR_RETURN(f.baseline_kw, number_array(j, path, "baseline_kw"));
-  GRIDKE_ASSIGN_OR_RETURN(f.controllable_kw, number_array(j, path, "controllable_kw"));
+  const bool has_load = j.contains("baseline_kw") || j.contains("controllable_kw");
+  if (!load_optional || has_load) {
+    GRIDKE_ASSIGN_OR_RETURN(f.baseline_kw, number_array(j, path, "baseline_kw"));
+    GRIDKE_ASSIGN_OR_RETURN(f.controllable_kw, number_array(j, path, "controllable_kw"));
+  }
   GRIDKE_ASSIGN_OR_RETURN(f.capacity_kw, number_array(j, path, "capacity_kw"));
   return f;
 }
@@ -219,18 +252,32 @@ json to_json(const CapacityTariffConfig& c) {
               {"max_iterations", c.max_iterations}};
 }
 
-http::Router make_router(TariffService& service) {
+json to_json(const ForecastUse& use) {
+  json j{{"zone", use.zone}, {"origin", to_string(use.origin)}, {"description", use.describe()}};
+  if (!use.source.empty()) j["source"] = use.source;
+  if (use.origin == ForecastOrigin::dso) j["fallback_reason"] = use.fallback_reason;
+  return j;
+}
+
+http::Router make_router(TariffService& service) { return make_router(service, RouterOptions{}); }
+
+http::Router make_router(TariffService& service, RouterOptions options) {
   http::Router r;
   TariffService* s = &service;
-  r.get("/config", [s](const http::Request&) -> Result<http::Response> {
-    return http::Response::json(200, json{{"lead_time_minutes", s->options().lead_time.count()},
-                                          {"quarters_per_day", kQuartersPerDay},
-                                          {"deadline_rule",
-                                           "a day's tariffs must be published by 00:00Z of the day "
-                                           "minus lead_time_minutes"},
-                                          {"model", to_json(s->options().capacity)}});
+  auto opts = std::make_shared<const RouterOptions>(std::move(options));
+  r.get("/config", [s, opts](const http::Request&) -> Result<http::Response> {
+    return http::Response::json(
+        200, json{{"lead_time_minutes", s->options().lead_time.count()},
+                  {"quarters_per_day", kQuartersPerDay},
+                  {"deadline_rule",
+                   "a day's tariffs must be published by 00:00Z of the day "
+                   "minus lead_time_minutes"},
+                  {"model", to_json(s->options().capacity)},
+                  {"forecast_source_default", opts->fetch_by_default ? "forecast-kb" : "dso"},
+                  {"forecast_kb_configured", opts->forecast_source != nullptr}});
   });
-  r.post("/days/{day}/capacity", [s](const http::Request& q) { return publish_capacity(*s, q); });
+  r.post("/days/{day}/capacity",
+         [s, opts](const http::Request& q) { return publish_capacity(*s, *opts, q); });
   r.put("/zones/{zone}/static", [s](const http::Request& q) { return put_static(*s, q); });
   r.get("/zones/{zone}/static", [s](const http::Request& q) { return get_static(*s, q); });
   r.post("/days/{day}/static", [s](const http::Request& q) { return publish_static(*s, q); });

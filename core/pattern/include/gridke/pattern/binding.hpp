@@ -2,6 +2,7 @@
 // Binding and BindingSet: the values a knowledge exchange carries, variable → RDF term.
 // Thread safety: const-safe (const methods may run concurrently; writers need external sync).
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -58,37 +59,64 @@ Result<Binding> parse_binding(const std::vector<std::pair<std::string, std::stri
 /// A set of bindings: duplicates collapse, order carries no meaning (iteration follows first
 /// insertion, which keeps output stable). Duplicates are found through a hash index, so insert
 /// and contains are O(1) on average (about 0.15 µs for a 7-variable binding).
-/// Thread safety: const-safe. Ownership: owns its bindings; begin()/end()/bindings() are
-/// invalidated by insert, insert_all and reserve.
+/// Copies share their bindings until one of them is modified (copy-on-write with an atomic
+/// reference count), so copying a set — passing it by value, keeping the request bindings of an
+/// exchange — costs O(1) however many bindings it holds; the first insert into a shared set
+/// copies it. The empty set allocates nothing.
+/// Thread safety: const-safe; distinct BindingSet objects may be used from different threads
+/// even when they share their bindings. Ownership: owns (a share of) its bindings;
+/// begin()/end()/bindings() are invalidated by insert, insert_all, reserve and assignment.
 class BindingSet {
  public:
-  BindingSet() = default;
+  BindingSet() noexcept = default;
   BindingSet(std::initializer_list<Binding> bindings);
+  BindingSet(const BindingSet& other) noexcept;
+  BindingSet(BindingSet&& other) noexcept : data_(std::exchange(other.data_, nullptr)) {}
+  BindingSet& operator=(const BindingSet& other) noexcept;
+  BindingSet& operator=(BindingSet&& other) noexcept;
+  ~BindingSet() { release(); }
 
   /// Inserts unless an equal binding is present; returns true when inserted.
   bool insert(Binding binding);
+  /// Inserts every binding of `other` (into an empty set: shares other's bindings, O(1)).
   void insert_all(const BindingSet& other);
   bool contains(const Binding& binding) const;
-  std::size_t size() const noexcept { return bindings_.size(); }
-  bool empty() const noexcept { return bindings_.empty(); }
-  auto begin() const noexcept { return bindings_.begin(); }
-  auto end() const noexcept { return bindings_.end(); }
-  const std::vector<Binding>& bindings() const noexcept { return bindings_; }
+  std::size_t size() const noexcept { return data_ != nullptr ? data_->bindings.size() : 0; }
+  bool empty() const noexcept { return size() == 0; }
+  auto begin() const noexcept { return bindings().begin(); }
+  auto end() const noexcept { return bindings().end(); }
+  const std::vector<Binding>& bindings() const noexcept {
+    return data_ != nullptr ? data_->bindings : empty_bindings();
+  }
   void reserve(std::size_t n);
 
   /// Set equality (order-insensitive).
   friend bool operator==(const BindingSet& a, const BindingSet& b);
 
  private:
-  bool insert_hashed(Binding binding, std::size_t hash);
-  std::size_t find_slot(const Binding& binding, std::size_t hash) const noexcept;
-  void rehash(std::size_t slot_count);
+  // The shared state; `refs` counts the BindingSets that point to it.
+  struct Data {
+    Data() = default;
+    Data(const Data& other) : bindings(other.bindings), hashes(other.hashes), slots(other.slots) {}
+    Data& operator=(const Data&) = delete;
 
-  std::vector<Binding> bindings_;
-  std::vector<std::size_t> hashes_;  // hashes_[i] = mixed hash of bindings_[i]
-  // Open-addressing index (linear probing, size a power of two, load ≤ 3/4): 0 = empty,
-  // otherwise position + 1 in bindings_.
-  std::vector<std::uint32_t> slots_;
+    std::atomic<std::size_t> refs{1};
+    std::vector<Binding> bindings;
+    std::vector<std::size_t> hashes;  // hashes[i] = mixed hash of bindings[i]
+    // Open-addressing index (linear probing, size a power of two, load ≤ 3/4): 0 = empty,
+    // otherwise position + 1 in bindings.
+    std::vector<std::uint32_t> slots;
+  };
+
+  static const std::vector<Binding>& empty_bindings() noexcept;
+  void release() noexcept;
+  // The state, unshared (copied first when another set shares it), created when absent.
+  Data& unique_data();
+  bool insert_hashed(Data& data, Binding binding, std::size_t hash);
+  static std::size_t find_slot(const Data& data, const Binding& binding, std::size_t hash) noexcept;
+  static void rehash(Data& data, std::size_t slot_count);
+
+  Data* data_ = nullptr;  // null = empty
 };
 
 /// Checks that every key of every binding is a variable of `pattern` (invalid_argument, TNO

@@ -16,6 +16,10 @@
 //   ?expectedKw, ?lowerKw, ?upperKw   y_Power_iK and its prediction interval (kW)
 //   ?rank        rank_Flex_iK (0–100 %, higher = more flexible among the customers)
 //   ?reliability probability of responding in the expected direction (0–1)
+// Customer groups (the analysis's per-group models) are answered in the same pattern with
+//   ?hemsId = the group's ID and ?hems = <group_base + groupID> (a group is an aggregated
+//   consumer; group IDs cannot equal user ids or pseudonyms, see model::validate), ?rank among
+//   the groups; ?result = <result_base + request id / iK / group / groupID / time>.
 // Ask bindings may bind ?hemsId/?hems, ?signalId/?signal and ?hourStart to narrow the answer;
 // only estimated levels are answered. An answer larger than max_answer_bindings fails the KI
 // with a message asking to bind ?hemsId or ?signalId.
@@ -38,6 +42,7 @@ namespace gridke::adapters::flexibility_response {
 struct SsaOptions {
   std::string knowledge_base_id = "https://dso.example.org/kb/flexibility-response";
   std::string hems_base = "https://dso.example.org/hems/";
+  std::string group_base = "https://dso.example.org/consumer-group/";
   std::string signal_base = "https://dso.example.org/signal/";
   std::string result_base = "https://dso.example.org/flexresponse/";
   std::string period_base = "https://dso.example.org/period/";

@@ -8,9 +8,10 @@
 //                                                grid each meter belongs to (one job per grid,
 //                                                which recomputes the sensitivities); result
 //                                                ?meter dso:lastIngestedTimestamp per meter
-//   REACT  react-appliance-measurements     (d2) disaggregated appliance power, kept per grid
-//                                                (latest value per appliance and timestamp)
-//                                                for (e3)
+//   REACT  react-appliance-measurements     (d2) disaggregated appliance power, stored by the
+//                                                service per grid (store_appliance_data: latest
+//                                                value per appliance and timestamp, SQLite, so
+//                                                it survives a restart) for (e3)
 //   ANSWER answer-voltage-sensitivities     (e)  every coefficient of every grid's latest matrix
 //                                                (V per kW consumed, so mostly negative)
 //   ANSWER answer-voltage-load-correlation  (e2) per meter and 30-min period of the typical day:
@@ -26,8 +27,7 @@
 // record used (D4.3 Outputs 2-3 describe a typical day, the contracts need instants).
 // Contracts are read from graph-patterns/ (the single source of truth); ids map to IRIs under
 // configurable bases (meter "M-1" ↔ <meter_base M-1>).
-// Appliance data from (d2) are held in memory (bounded by max_appliance_records) and are lost on
-// restart; the REST front door is the durable path for Outputs 2-3.
+// Appliance data from (d2) are bounded by the service's ServiceOptions::max_appliance_records.
 // Thread safety: internally synchronised (handlers run on engine threads).
 // Ownership: the engine and the service must outlive the SSA.
 
@@ -49,8 +49,7 @@ struct SsaOptions {
   std::string appliance_base = "https://dso.example.org/appliance/";
   std::string perimeter_base = "https://dso.example.org/perimeter/";
   std::string result_base = "https://dso.example.org/sensitivities/";  ///< ?sf, ?r, ?req, periods
-  std::size_t max_appliance_records = 20'000'000;     ///< (d2) records kept over all grids
-  services::sensitivities::AnalysisOptions analysis;  ///< limits for (e3)
+  services::sensitivities::AnalysisOptions analysis;                   ///< limits for (e3)
 };
 
 /// Counters of the SSA's traffic.

@@ -4,6 +4,8 @@
 //                               thread that publishes (TariffService listener), with a deadline
 //   ANSWER answer-grid-tariff   the published tariffs of today and later days, filtered by what
 //                               the asker bound (zoneId, zone, tariffId, quarterStart, …)
+//   ASK    ask-load-forecast    D4.3 Table 16 step 1: the day-ahead load of a zone from a
+//                               forecast KB (forecast_fetch.hpp), through forecast_source()
 // Contract (i) has four files in graph-patterns/tariffs: post-/react-grid-tariff and
 // answer-/ask-grid-tariff, all four with the same pattern.
 // IRIs: tariff <base>tariff/<zone>/<day>, price <base>tariff/<zone>/<day>/q/<q>, zone
@@ -17,6 +19,7 @@
 #include <string>
 
 #include "gridke/adapter/contract.hpp"
+#include "gridke/adapters/tariffs/forecast_fetch.hpp"
 #include "gridke/base/result.hpp"
 #include "gridke/engine/knowledge_engine.hpp"
 #include "gridke/pattern/binding.hpp"
@@ -34,6 +37,10 @@ struct SsaOptions {
   std::string base = "https://dso.example.org/";
   std::string zone_base = "https://dso.example.org/zone/";
   std::chrono::milliseconds post_deadline{5000};
+  /// Registers ASK ask-load-forecast and offers forecast_source() (needs that contract).
+  bool fetch_forecasts = true;
+  /// Deadline of one forecast ASK.
+  std::chrono::milliseconds forecast_deadline{5000};
 };
 
 struct SsaStats {
@@ -66,6 +73,10 @@ class TariffSsa {
   TariffSsa& operator=(const TariffSsa&) = delete;
 
   SsaStats stats() const;
+
+  /// The forecast KB as a ForecastSource for TariffService::publish_with_fetched_forecasts()
+  /// (valid while the SSA lives), or nullptr when fetch_forecasts is off.
+  services::tariffs::ForecastSource* forecast_source() noexcept;
 
  private:
   struct Impl;

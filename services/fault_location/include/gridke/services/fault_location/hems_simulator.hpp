@@ -3,7 +3,9 @@
 // HEMS in grid zones of several cities reporting one voltage per reading period — injects
 // power faults (whole zone, single phase), access-network (ISP) outages across the zones of a
 // city, random dropouts (with a few flaky devices) and voltage sags, runs the service
-// in-process on a ManualClock (days in seconds) and scores its notifications.
+// in-process on a ManualClock (days in seconds) and scores its notifications. The injection
+// itself is FaultInjector's (fault_injector.hpp), shared with the live DSP of
+// `gridke simulate hems --engine`; this file adds the fleet layout and the scoring.
 //
 // Scoring. A fault notification is a true positive when its zone had an injected power fault
 // and it was raised between the fault's start and its end + T_min + one reading period;

@@ -21,7 +21,21 @@
 //     the expected direction d_k b_k (kW); percent = 100 * rank / (N - 1), rank 0 = smallest,
 //     ties share their mean rank, N = 1 gives 100;
 //  3. reliability per slot and level = the probability that the customer responds in the expected
-//     direction, P(d_k beta_k > 0) = F_t(d_k b_k / se_k; df)  (NOTES §3.2 (a), one-sided t).
+//     direction, by one of two methods (AnalysisOptions::reliability_method):
+//     model (default): P(d_k beta_k > 0) = F_t(d_k b_k / se_k; df)  (NOTES §3.2 (a), one-sided t);
+//     empirical (NOTES §3.2 (b)): the fraction of the slot's signalled intervals of level k (rows
+//       of the window with that level) on which the customer moved away from its own baseline
+//       prediction in the expected direction by more than a threshold:
+//         responded_i = d_k (y_i - yhat_D,i) > threshold_i,   yhat_D,i = x_i' b with every signal
+//         dummy 0 (the row's own temperature and optional regressors);
+//       threshold_i = empirical_threshold_kw when set, else the half-width of the baseline's
+//       prediction interval at x_i, q sqrt(x_i' Cov x_i + sigma^2) (i.e. y_i below the lower
+//       bound of the baseline for a reduction); reliability = responded / signalled intervals.
+// Groups (Dataset::groups): each group is modelled like a customer on its averaged series: at each
+// timestamp of the window where EVERY member has a row and all members carry the same signal
+// state (the same level, or baseline), y = the mean of the members' consumption in kW and the
+// regressors are the members' means; other timestamps are skipped and counted. Groups are
+// ranked among groups (not among customers).
 // Expected direction d_k (+1 = consume more, -1 = consume less): with a baseline signal value v0,
 //   cost, CO2: d_k = -sign(level_k - v0);  renewable %: +sign(level_k - v0);  power limit:
 //   +sign(level_k - v0) (a lower limit means less); without v0 (baseline = no signal):
@@ -34,6 +48,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gridke/base/result.hpp"
@@ -42,12 +57,22 @@
 
 namespace gridke::services::flexibility_response {
 
+/// How LevelResult::reliability is computed (see the header comment).
+enum class ReliabilityMethod { model, empirical };
+std::string_view to_string(ReliabilityMethod method);
+/// "model" or "empirical"; nullopt otherwise.
+std::optional<ReliabilityMethod> parse_reliability_method(std::string_view text);
+
 struct AnalysisOptions {
   int slot_minutes = 60;           ///< slot length of the typical day; divides 1440, >= time step
   double confidence_level = 0.95;  ///< of the prediction intervals (bounds of expected power)
   std::optional<double> reference_temperature_c;  ///< nullopt = the slot's mean temperature
   bool use_indoor_temperature = true;             ///< when the dataset has it
   bool use_occupancy = true;                      ///< when the dataset has it
+  ReliabilityMethod reliability_method = ReliabilityMethod::model;
+  /// Empirical method: the response (kW) an interval must exceed; nullopt = the baseline's
+  /// prediction-interval half-width at that interval. Must be finite and >= 0.
+  std::optional<double> empirical_threshold_kw;
   int threads = 1;  ///< worker threads over customers (results do not depend on it)
   /// Called after each customer with (customers done, customers in total), from the worker
   /// threads (so it must be thread-safe); empty = no reports.
@@ -62,10 +87,11 @@ struct LevelResult {
   double flexibility_kw = 0.0;       ///< b_k = yhat_k - yhat_D
   double flexibility_se_kw = 0.0;
   double t_statistic = 0.0;
-  double p_value = 1.0;          ///< two-sided
-  solver::Prediction power_kw;   ///< yhat_k with confidence and prediction intervals
-  double reliability = 0.0;      ///< P(d_k beta_k > 0), 0..1
-  double ranking_percent = 0.0;  ///< 0..100 across customers (set by `analyse`)
+  double p_value = 1.0;                  ///< two-sided
+  solver::Prediction power_kw;           ///< yhat_k with confidence and prediction intervals
+  double reliability = 0.0;              ///< 0..1, by AnalysisOptions::reliability_method
+  std::int64_t responded_intervals = 0;  ///< empirical method: intervals that responded
+  double ranking_percent = 0.0;          ///< 0..100 across customers (set by `analyse`)
 };
 
 struct SlotResult {
@@ -87,6 +113,17 @@ struct CustomerResult {
   std::vector<SlotResult> slots;
 };
 
+/// The model of one customer group on its averaged series (see the header comment).
+struct GroupResult {
+  std::string name;
+  std::vector<std::string> members;  ///< user ids (pseudonyms in the service)
+  std::int64_t time_step_s = 0;
+  std::int64_t intervals = 0;               ///< timestamps of the averaged series
+  std::int64_t incomplete_intervals = 0;    ///< skipped: a member has no row there
+  std::int64_t mixed_signal_intervals = 0;  ///< skipped: members carry different signals
+  std::vector<SlotResult> slots;
+};
+
 struct FlexibilityResult {
   model::SignalClass signal_class = model::SignalClass::cost;
   std::string signal_unit;
@@ -94,8 +131,11 @@ struct FlexibilityResult {
   std::optional<double> baseline_signal_value;
   int slot_minutes = 60;
   double confidence_level = 0.95;
+  ReliabilityMethod reliability_method = ReliabilityMethod::model;
+  std::optional<double> empirical_threshold_kw;
   model::AnalysisWindow window;
   std::vector<CustomerResult> customers;
+  std::vector<GroupResult> groups;  ///< one per Dataset::groups entry, in that order
 };
 
 /// The expected direction d_k of `level` (see the header comment).
@@ -104,13 +144,21 @@ double expected_direction(model::SignalClass signal_class, double level,
 
 /// Runs the model on a dataset that passed model::validate.
 /// Errors: invalid_argument when slot_minutes does not divide 1440 or is shorter than a
-/// customer's time step, or confidence_level is outside (0, 1); invalid_argument with every issue
+/// customer's time step, confidence_level is outside (0, 1) or empirical_threshold_kw is negative
+/// or not finite; invalid_argument with every issue
 /// when the dataset does not validate; numerical from the Student-t quantile. A slot that cannot
 /// be fitted (n <= p, collinear) is reported in SlotResult::note, not as an error.
 Result<FlexibilityResult> analyse(const model::Dataset& dataset, const AnalysisOptions& options);
 
-/// Fills LevelResult::ranking_percent across the customers of `result` (done by analyse; public
-/// for results assembled from several runs).
+/// Fills LevelResult::ranking_percent across the customers of `result`, and separately across its
+/// groups (done by analyse; public for results assembled from several runs).
 void rank_customers(FlexibilityResult& result);
+
+/// The averaged series of one group as a one-user dataset (consumption in kW, the group's name as
+/// its user id; see the header comment), with the skipped timestamps counted into `group`'s
+/// incomplete_intervals and mixed_signal_intervals. Public for tests. REQUIRES: `dataset`
+/// passed model::validate, `index` = model::index_customers(dataset), `group_index` is valid.
+model::Dataset group_series(const model::Dataset& dataset, const model::CustomerIndex& index,
+                            std::size_t group_index, GroupResult& group);
 
 }  // namespace gridke::services::flexibility_response

@@ -10,9 +10,15 @@
 //     "rank_Flex_iK_Price_scale": "%"};
 //   "Reliability_iK_hours": per slot {"Intervention_hour", "Intervention_hour_unit": "h",
 //     "iK_Signal_Power_reliability" (0-100), "iK_Signal_Power_reliability_scale": "%"}.
+//   with the empirical reliability method, each reliability entry also carries
+//     "iK_signalled_intervals" and "iK_responded_intervals".
+// "groups": per customer group {"groupID", "userIDs", "intervals", "incomplete_intervals",
+//   "mixed_signal_intervals"} and the same "Time_series", "Ranking" (among groups) and
+//   "Reliability_iK_hours" as a customer.
 // Values that could not be estimated (level absent in a slot, slot not fitted) are null.
 // A header object carries the signal class/unit, the level values, the baseline value, the slot
-// length, the interval level and the analysis window.
+// length, the interval level, "reliability_method" ("model" or "empirical") with
+// "empirical_threshold_kw" (null = the prediction-interval margin) and the analysis window.
 //
 // Thread safety: pure function. Ownership: returns a new string.
 
@@ -31,9 +37,10 @@ std::string to_d43_json(const FlexibilityResult& result, int indent = -1);
 /// Parses the output of to_d43_json back (for charts, the SSA and clients of the REST API).
 /// Restored: the header, user ids, per slot the baseline power and prediction interval, per
 /// level the power and its prediction interval, flexibility, its standard error and p-value,
-/// ranking and reliability; `estimated` from the nulls; expected_direction recomputed. Not in
-/// the JSON and left at their defaults: observations, t statistics, mean CIs, R², notes.
-/// Errors: parse_error (not JSON, naming line and column); invalid_argument naming the member
+/// ranking and reliability (and the empirical counts), the groups; `estimated` from the nulls;
+/// expected_direction recomputed. Not in the JSON and left at their defaults: observations, t
+/// statistics, mean CIs, R², notes. Errors: parse_error (not JSON, naming line and column);
+/// invalid_argument naming the member
 /// ("customers[3].Time_series[7].y_PowerD: must be a number or null, got string").
 Result<FlexibilityResult> from_d43_json(std::string_view text);
 

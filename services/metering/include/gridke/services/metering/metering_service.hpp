@@ -20,10 +20,15 @@
 //   injection      every injection_period (30 s) of SINSTI on a producing   data point sinsti
 //                  meter (EAIT > 0 or SINSTI > 0), for collective self-consumption
 //   latest()       the latest reading on request (ANSWER to an ASK / REST GET)
-//   power limit    the DSO's power limitation for a PdL (contract (k)), forwarded to its
-//                  consented providers
+//   power limit    the DSO's power limitation for a PdL (contract (k)), forwarded to every
+//                  provider with an active consent for the PdL (any data points: the limit
+//                  is about the site the provider manages, not about meter data)
 // A Delivery carries only the data points both the contract and the consent allow, and the
 // PdL only as a token (PdlCipher); listeners (the SSA, the REST callbacks) send it.
+//
+// Open data (open-data.md): consumption per configured grid zone (set_zone) with the
+// k-anonymity rules of open_data.hpp, k >= MeteringOptions::open_data_k; flexibility needs per
+// zone from a FlexibilityNeedsSource (flexibility_data.hpp) when one is set.
 //
 // Thread safety: internally synchronised; listeners run on the ingesting thread after the lock
 // is released. Ownership: results are values.
@@ -38,6 +43,7 @@
 #include <vector>
 
 #include "gridke/base/result.hpp"
+#include "gridke/services/metering/flexibility_data.hpp"
 #include "gridke/services/metering/open_data.hpp"
 #include "gridke/services/metering/pdl_cipher.hpp"
 #include "gridke/services/metering/tic.hpp"
@@ -69,6 +75,15 @@ struct Consent {
 enum class EventKind : std::uint8_t { pcoup_changed, overrun, injection, latest, power_limit };
 std::string_view to_string(EventKind kind) noexcept;
 
+/// A DSO power limitation for one connection (contract (k), SAREF4ENER s4ener:PowerLimit).
+struct PowerLimitOrder {
+  double limit_kw = 0.0;  ///< maximum consumption power
+  TimePoint from{};       ///< earliest start
+  TimePoint until{};      ///< latest end
+  bool obligatory = true;
+  bool active = true;  ///< false lifts a limit announced earlier
+};
+
 /// What one provider receives.
 struct Delivery {
   EventKind kind = EventKind::latest;
@@ -77,7 +92,7 @@ struct Delivery {
   std::string callback_url;
   std::string prm_token;        ///< the encrypted PdL
   TicReading reading;           ///< filtered; reading.prm is empty
-  double power_limit_kw = 0.0;  ///< power_limit only
+  PowerLimitOrder power_limit;  ///< power_limit only
 };
 
 struct IngestSummary {
@@ -103,13 +118,16 @@ struct MeteringOptions {
   /// Keep every reading in storage (false: only the latest in memory — benchmarks).
   bool keep_history = true;
   std::function<TimePoint()> now;
+  /// The smallest k of open-data releases (open_data.hpp); requests may ask for more, not less.
+  std::size_t open_data_k = 5;
 };
 
 class MeteringService {
  public:
   using Listener = std::function<void(const Delivery&)>;
 
-  /// Errors: invalid_argument (the key, as PdlCipher::create(); periods <= 0); storage errors.
+  /// Errors: invalid_argument (the key, as PdlCipher::create(); periods <= 0; open_data_k <
+  /// 1); storage errors.
   static Result<std::unique_ptr<MeteringService>> open(const std::string& database_path,
                                                        MeteringOptions options);
   ~MeteringService();
@@ -142,9 +160,17 @@ class MeteringService {
   /// The latest reading of every PdL the provider holds an active consent for.
   Result<std::vector<Delivery>> latest_all(std::string_view provider) const;
 
-  /// Forwards a DSO power limit for a PdL to its consented providers (contract (k)); returns
-  /// the number of deliveries. Errors: invalid_argument (limit <= 0 or non-finite).
+  /// Forwards a DSO power limit for a PdL to every provider with an active consent for it
+  /// (contract (k)); returns the number of deliveries (0 when no consent is active: the limit
+  /// is not an error, nobody can apply it). Errors: as check_power_limit().
+  Result<std::size_t> limit_power(std::string_view prm, const PowerLimitOrder& order);
+  /// Shorthand: a limit from now for power_limit_default_duration (24 h), obligatory, active.
   Result<std::size_t> limit_power(std::string_view prm, double limit_kw);
+  /// Checks an order without forwarding it. Errors: invalid_argument (empty PdL, limit <= 0 or
+  /// non-finite, until <= from); not_found (a PdL the platform has never seen: no TIC reading
+  /// and no consent, active or withdrawn, names it).
+  Result<void> check_power_limit(std::string_view prm, const PowerLimitOrder& order) const;
+  static constexpr std::chrono::hours power_limit_default_duration{24};
 
   /// Energy withdrawn per PdL in [from, to] from the stored readings (open data, D4.3 §2.2
   /// Portuguese pilot): EAST of the last reading minus EAST of the first one in the window, for
@@ -152,6 +178,28 @@ class MeteringService {
   /// goes to aggregate_by_zone(), never out as such). Errors: invalid_argument (to <= from);
   /// storage errors.
   Result<std::vector<MeterEnergy>> energy_between(TimePoint from, TimePoint to) const;
+
+  /// Defines or replaces a grid zone of the open data (its meters as PRMs; stored). Errors:
+  /// invalid_argument (a zone id that is empty or has characters other than letters, digits
+  /// and "-._~"; no meters; an empty PRM); storage errors.
+  Result<void> set_zone(ZoneMembership zone);
+  /// Errors: not_found; storage errors.
+  Result<void> remove_zone(std::string_view zone);
+  std::vector<ZoneMembership> zones() const;  ///< sorted by id
+  /// Consumption per configured zone in [from, to] (energy_between + aggregate_by_zone). `k`
+  /// 0 means open_data_k. Errors: permission_denied (0 < k < open_data_k); those of
+  /// energy_between() and aggregate_by_zone().
+  Result<OpenDataRelease> open_data_consumption(TimePoint from, TimePoint to,
+                                                std::size_t k = 0) const;
+  std::size_t open_data_k() const;
+
+  /// Installs (or, with an empty function, removes) the flexibility needs source.
+  void set_flexibility_source(FlexibilityNeedsSource source);
+  bool has_flexibility_source() const;
+  /// Flexibility needs per zone overlapping [from, to) (summarise_flexibility, now = now()).
+  /// Errors: unavailable "no flexibility data source is configured" without a source; the
+  /// source's errors (context "flexibility data source"); summarise_flexibility()'s.
+  Result<std::vector<ZoneFlexibility>> flexibility_by_zone(TimePoint from, TimePoint to) const;
 
   /// Deletes readings past retention (see the file comment); returns how many.
   Result<std::int64_t> enforce_retention();

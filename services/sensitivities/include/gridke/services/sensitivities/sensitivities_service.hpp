@@ -16,6 +16,8 @@
 //     that reason. Result: Output 1 JSON.
 //   load_correlation — Output 2 JSON; flexibility_requirements — Output 3 JSON. Both need
 //     sensitivities (failed_precondition otherwise); their appliance data are stored with the job.
+// Appliance data (D4.3 Table 9) posted outside a job (contract (d2) through the SSA) are merged
+// into a per-grid appliance history (store_appliance_data), stored like the meter history.
 // A job left `running` by a crash is queued again when the database is reopened.
 //
 // Thread safety: internally synchronised; every method may be called from any thread.
@@ -67,6 +69,16 @@ struct ServiceOptions {
   EstimatorOptions estimator;
   AnalysisOptions analysis;
   bool start_worker = true;  ///< false: jobs stay queued (tests of restart behaviour)
+  /// Appliance records (store_appliance_data) kept over all grids; an upload that would pass
+  /// this is refused whole.
+  std::int64_t max_appliance_records = 20'000'000;
+};
+
+/// What one store_appliance_data call did.
+struct ApplianceStoreSummary {
+  std::int64_t added = 0;     ///< new (appliance, timestamp) records
+  std::int64_t replaced = 0;  ///< records that replaced a stored one (same appliance and time)
+  std::int64_t total = 0;     ///< appliance records of the grid afterwards
 };
 
 class SensitivitiesService {
@@ -82,7 +94,8 @@ class SensitivitiesService {
 
   /// Errors: invalid_argument from validate_registration; already_exists for a known id.
   Result<void> register_grid(const GridRegistration& grid);
-  /// Deletes the grid and every record of it (history, sensitivities, jobs). Errors: not_found.
+  /// Deletes the grid and every record of it (history, appliance data, sensitivities, jobs).
+  /// Errors: not_found.
   Result<void> remove_grid(std::string_view network_id);
   /// Errors: not_found.
   Result<GridRegistration> grid(std::string_view network_id) const;
@@ -102,6 +115,19 @@ class SensitivitiesService {
   Result<std::string> submit_flexibility_requirements(std::string_view network_id,
                                                       std::vector<ApplianceHistory> appliances,
                                                       std::optional<VoltageLimits> limits = {});
+
+  /// Merges appliance data into the grid's stored appliance history, all or nothing: a record
+  /// with the same appliance and timestamp replaces the stored one; an appliance's type and
+  /// meter are those of its latest upload. Survives restarts; removed with the grid.
+  /// Errors: not_found (grid); invalid_argument naming "appliances[k]" (empty list, empty id,
+  /// an appliance at a meter that is not a regular meter of the grid, no measurements, a
+  /// non-finite power, a negative timestamp); failed_precondition when the service would hold
+  /// more than max_appliance_records.
+  Result<ApplianceStoreSummary> store_appliance_data(std::string_view network_id,
+                                                     const std::vector<ApplianceHistory>& data);
+  /// The stored appliance history of a grid, by appliance id, records by time (empty when none
+  /// was stored). Errors: not_found (grid).
+  Result<std::vector<ApplianceHistory>> appliance_data(std::string_view network_id) const;
 
   /// Errors: not_found for an unknown request id.
   Result<JobStatus> job(std::string_view request_id) const;

@@ -31,6 +31,7 @@
 
 #include "gridke/base/result.hpp"
 #include "gridke/services/tariffs/capacity_tariff.hpp"
+#include "gridke/services/tariffs/forecast_source.hpp"
 #include "gridke/services/tariffs/settlement.hpp"
 
 namespace gridke::services::tariffs {
@@ -61,6 +62,12 @@ struct PublishedTariff {
   TimePoint published_at{};
   /// Start of quarter q (UTC).
   TimePoint quarter_start(std::size_t q) const;
+};
+
+/// A dynamic publication whose forecasts were fetched (Table 16 fetch → determine → publish).
+struct FetchedPublication {
+  std::vector<PublishedTariff> tariffs;
+  std::vector<ForecastUse> forecasts;  ///< which forecast each zone used, same order
 };
 
 struct TariffServiceOptions {
@@ -96,6 +103,16 @@ class TariffService {
   /// storage errors. All-or-nothing: on error nothing is stored or notified.
   Result<std::vector<PublishedTariff>> publish_capacity_tariffs(
       Day day, std::span<const ZoneForecast> forecasts,
+      const std::optional<CapacityTariffConfig>& config = std::nullopt);
+
+  /// Table 16 steps 1-3: checks the deadline, fetches each zone's forecast from `source` with
+  /// resolve_forecasts() (`requested` are the DSO-computed forecasts, which give the capacity
+  /// and the fallback), then publishes as publish_capacity_tariffs(). `source` may be null (every
+  /// zone falls back, stated in `forecasts`). Errors: failed_precondition when late (before any
+  /// fetch); resolve_forecasts()'s errors; publish_capacity_tariffs()'s errors.
+  Result<FetchedPublication> publish_with_fetched_forecasts(
+      Day day, std::span<const ZoneForecast> requested, ForecastSource* source,
+      FetchPolicy policy = FetchPolicy::fetched_or_dso,
       const std::optional<CapacityTariffConfig>& config = std::nullopt);
 
   /// Sets (or replaces) a zone's static tariff: kQuartersPerDay prices per kWh. Errors:

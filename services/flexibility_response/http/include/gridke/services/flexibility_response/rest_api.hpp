@@ -4,7 +4,12 @@
 // (default /GridObservability; mapping and bodies in docs/flexibility-response.md):
 //   POST   /Elasticity_dataset                 submit a dataset (JSON body, or CSV with
 //                                              Content-Type text/csv) → 202 {requestID,
-//                                              mappingToken, status}   (Figure 22 steps 1–2)
+//                                              mappingToken, status}   (Figure 22 steps 1–2);
+//                                              query: window, baselineSignalValue, slotMinutes,
+//                                              confidenceLevel, referenceTemperature,
+//                                              reliability=model|empirical,
+//                                              reliabilityThresholdKw, callbackUrl, format;
+//                                              header X-Customer-Groups: groups as JSON
 //   GET    /Elasticity_dataset                 every request with its status
 //   GET    /Req_ID/{id}/Elasticity_Results     status, progress, and the D4.3 output JSON in
 //                                              "response" once done (?user=P-… filters)

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gridke/base/result.hpp"
 #include "gridke/services/flexibility_response/model/dataset.hpp"
@@ -25,6 +26,8 @@ struct CsvReadOptions {
   /// A signal value that counts as baseline (e.g. the normal tariff); nullopt = only rows
   /// without a signal are baseline.
   std::optional<double> baseline_signal_value;
+  /// Customer groups (a CSV has no place for them; the JSON dataset's "groups" member wins).
+  std::vector<CustomerGroup> groups;
 };
 
 /// Parses and validates (model::validate) a dataset.

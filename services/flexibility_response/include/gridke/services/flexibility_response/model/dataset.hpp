@@ -66,8 +66,18 @@ struct AnalysisWindow {
   std::int64_t end_s = 0;
 };
 
+/// A named set of customers of one dataset (issue 8 "per customer (and per group)"): the model is
+/// also fitted on the group's averaged consumption (flexibility_model.hpp). Given in the dataset
+/// JSON as "groups": [{"groupID": "north", "userIDs": ["ID644", ...]}, ...] or with the request
+/// (CsvReadOptions::groups, REST X-Customer-Groups).
+struct CustomerGroup {
+  std::string name;                   ///< unique within the dataset, not a user id
+  std::vector<std::string> user_ids;  ///< members: user ids of the dataset, at least one
+};
+
 struct Dataset {
   std::vector<std::string> user_ids;  ///< distinct users; rows refer to them by index
+  std::vector<CustomerGroup> groups;  ///< optional customer groups
   ConsumptionUnit consumption_unit = ConsumptionUnit::kw;
   SignalClass signal_class = SignalClass::cost;
   std::string signal_unit = "€/kWh";
@@ -120,7 +130,9 @@ struct CustomerIndex {
 /// (both are reported by validate).
 CustomerIndex index_customers(const Dataset& dataset);
 
-/// Every problem in the dataset: non-finite values, renewable % outside [0, 100], negative CO2 or
+/// Every problem in the dataset: group definitions (empty or duplicate group name, a name equal
+/// to a user id, a group without members, an unknown or repeated userID — each naming the group),
+/// non-finite values, renewable % outside [0, 100], negative CO2 or
 /// power limit, occupancy < 0, more than 24 signal levels, an empty or inverted window, and per
 /// user inside the window: duplicate timestamps, a time step coarser than 30 min, no baseline
 /// period, no signal period, no rows at all.

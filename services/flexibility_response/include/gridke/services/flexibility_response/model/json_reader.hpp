@@ -8,7 +8,8 @@
 //       "signal_incentive_Class:Cost": 0.11, "signal_incentive_unit": "€/kWh",
 //       "external_temperature": 19, "external_temperature_unit": "degreesCelcius",
 //       "indoor_temperature_sensor": 24, "indoor_temperature_sensor_unit": "degreesCelcius",
-//       "occupancy_rate": 4.3}, ...]}
+//       "occupancy_rate": 4.3}, ...],
+//    "groups": [{"groupID": "north", "userIDs": ["ID644", "ID645"]}, ...]}     (optional)
 // The signal key is "signal_incentive_Class:<class>" with class Cost, CO2_Emissions,
 // Renew_Energy_Percentage or maximum_power (D4.3's " (pi_pwim)" suffix is accepted); a row
 // without one (or with null) is a baseline row. Temperature units, when given, must be Celsius
@@ -20,13 +21,26 @@
 //
 // Thread safety: pure functions. Ownership: the returned Dataset owns copies of all text.
 
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "gridke/base/result.hpp"
 #include "gridke/services/flexibility_response/model/csv_reader.hpp"
 #include "gridke/services/flexibility_response/model/dataset.hpp"
 
 namespace gridke::services::flexibility_response::model {
+
+/// Reads group definitions: [{"groupID": "north", "userIDs": ["ID644", "ID645"]}, ...]. Checks
+/// the shape only (errors name `path` and the element, e.g. "groups[1] (group 'north')
+/// .userIDs[0]: must be a string, got number"); membership is checked by model::validate.
+Result<std::vector<CustomerGroup>> read_customer_groups(const nlohmann::json& groups,
+                                                        const std::string& path);
+/// The same from JSON text (REST X-Customer-Groups). Errors: invalid_argument naming `path`.
+Result<std::vector<CustomerGroup>> parse_customer_groups(std::string_view text,
+                                                         const std::string& path);
 
 /// Parses and validates (model::validate) a JSON dataset. The body's "analysis_window" and
 /// "baseline_signal_value" win over `options` when both are given.
