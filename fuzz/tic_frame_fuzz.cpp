@@ -37,8 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& frame : result.frames) {
     bool writable = true;
     for (const auto& g : frame.groups) {
-      writable = writable && printable(g) &&
-                 (frame.mode == mt::TicMode::standard || g.horodate.empty());
+      writable =
+          writable && printable(g) && (frame.mode == mt::TicMode::standard || g.horodate.empty());
     }
     if (!writable) continue;
     const auto again = mt::parse_tic(mt::format_tic_frame(frame.mode, frame.groups));

@@ -259,14 +259,13 @@ Result<PlanExplanation> explain_plan(const Network& net, const KiPtr& proactive,
     }
   }
   // Closest first: those that would match at some level, then by how many triples differ.
-  std::stable_sort(out.near_misses.begin(), out.near_misses.end(),
-                   [](const NearMiss& a, const NearMiss& b) {
-                     const bool la = a.matches_at_level.has_value();
-                     const bool lb = b.matches_at_level.has_value();
-                     if (la != lb) return la;
-                     return a.unmatched.size() + a.extra.size() <
-                            b.unmatched.size() + b.extra.size();
-                   });
+  std::stable_sort(
+      out.near_misses.begin(), out.near_misses.end(), [](const NearMiss& a, const NearMiss& b) {
+        const bool la = a.matches_at_level.has_value();
+        const bool lb = b.matches_at_level.has_value();
+        if (la != lb) return la;
+        return a.unmatched.size() + a.extra.size() < b.unmatched.size() + b.extra.size();
+      });
   return out;
 }
 
