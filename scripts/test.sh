@@ -5,7 +5,7 @@
 # clang-format on changed files.
 # Installs missing Debian packages first (scripts/setup.sh). Used verbatim by .ci/run.
 # Every build is a unity build (-DCMAKE_UNITY_BUILD=ON): each target's sources are compiled in
-# a few merged units, which cuts the compile time of a clean checkout (docs/operations.md).
+# a few merged units, which cuts the compile time of a clean checkout (docs/ci.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GRIDKE_JOBS=${GRIDKE_JOBS:-$(nproc)}

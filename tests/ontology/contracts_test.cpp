@@ -48,7 +48,9 @@ TEST_F(ContractsTest, RepositoryContractsValidateClean) {
     o.level = level;
     auto r = validate(*onto_, folders(), o);
     ASSERT_THAT(r, IsOk());
-    EXPECT_EQ(r->contracts, 38);  // (a)–(m) incl. the ASK/ANSWER pairs of (i) and (j)
+    // (a)–(m) incl. the ASK/ANSWER pairs of (i) and (j), the load-forecast fetch of (i), the
+    // per-connection power limits of (k) and the open flexibility data of (m).
+    EXPECT_EQ(r->contracts, 46);
     EXPECT_EQ(r->count(Severity::error), 0) << format_text(*r, false);
     EXPECT_EQ(r->count(Severity::warning), 0) << format_text(*r, false);
     for (const auto& p : r->pairings) {

@@ -19,6 +19,7 @@
 
 #include "gridke/engine/remote_engine.hpp"
 #include "gridke_matchers.hpp"
+#include "security_test_kbs.hpp"
 #include "http_probe.hpp"
 
 extern char** environ;
@@ -48,14 +49,7 @@ std::vector<std::string> minimal_server(const std::filesystem::path& data, std::
   return {registry_server, std::to_string(port), data.string()};
 }
 
-KnowledgeBaseInfo kb_info(const std::string& id, std::optional<int> lease = std::nullopt) {
-  KnowledgeBaseInfo info;
-  info.id = id;
-  info.name = "n";
-  info.description = "d";
-  info.lease_renewal_time_s = lease;
-  return info;
-}
+using security_test::kb_info;
 
 // One server child process; killed (SIGKILL) and reaped by the destructor.
 class ServeProcess {
