@@ -19,8 +19,8 @@
 
 #include "gridke/engine/remote_engine.hpp"
 #include "gridke_matchers.hpp"
-#include "security_test_kbs.hpp"
 #include "http_probe.hpp"
+#include "security_test_kbs.hpp"
 
 extern char** environ;
 
