@@ -12,7 +12,7 @@ namespace gridke::engine::security_test {
 inline constexpr const char* kb1 = "http://example.org/kb1";
 inline constexpr const char* kb2 = "http://example.org/kb2";
 
-/// A KB with placeholder name and description and the given lease.
+/// A KB named "n", described "d", with the given lease.
 inline KnowledgeBaseInfo kb_info(const std::string& id, std::optional<int> lease = std::nullopt) {
   KnowledgeBaseInfo info;
   info.id = id;
