@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "gridke_matchers.hpp"
+#include "tariff_test_service.hpp"
 
 namespace gridke::services::tariffs {
 namespace {
@@ -34,11 +35,7 @@ json feeder_json(const std::string& zone) {
 class TariffRestApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    TariffServiceOptions o;
-    o.capacity.bounds = {0.10, 0.10, 1.00};
-    o.capacity.response = solver::ConstantElasticity{-0.5};
-    o.now = [this] { return now_; };
-    auto s = TariffService::open(":memory:", o);
+    auto s = test_service::open_in_memory([this] { return now_; });
     ASSERT_THAT(s, IsOk());
     service_ = std::move(s).value();
     router_ = make_router(*service_);

@@ -12,6 +12,7 @@
 #include "gridke/adapter/generic_adapter.hpp"
 #include "gridke/engine/embedded_engine.hpp"
 #include "gridke_matchers.hpp"
+#include "tariff_test_service.hpp"
 
 namespace gridke::adapters::tariffs {
 namespace {
@@ -40,11 +41,7 @@ class TariffSsaTest : public ::testing::Test {
     auto contracts = adapter::load_contracts(GRIDKE_SOURCE_DIR "/graph-patterns/tariffs");
     ASSERT_THAT(contracts, IsOk());
     contracts_ = std::move(contracts).value();
-    tf::TariffServiceOptions o;
-    o.capacity.bounds = {0.10, 0.10, 1.00};
-    o.capacity.response = tf::solver::ConstantElasticity{-0.5};
-    o.now = [] { return tf::TimePoint(kDay) - hours(12); };
-    auto s = tf::TariffService::open(":memory:", o);
+    auto s = tf::test_service::open_in_memory([] { return tf::TimePoint(kDay) - hours(12); });
     ASSERT_THAT(s, IsOk());
     service_ = std::move(s).value();
     auto ssa = TariffSsa::start(engine_, contracts_, *service_);
