@@ -15,6 +15,22 @@ if(GRIDKE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+# GRIDKE_FUZZ (clang): every static library gets libFuzzer's coverage instrumentation, so the
+# fuzz/ targets link against the libraries of this same build. Test executables are left
+# uninstrumented: the hooks are no-ops there. With GRIDKE_SANITIZE one build serves the
+# ASan + UBSan tests and the fuzzers (CI, docs/ci.md).
+if(GRIDKE_FUZZ AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  add_compile_options($<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,STATIC_LIBRARY>:-fsanitize=fuzzer-no-link>)
+endif()
+# Extra compile options for the executables (test suites, test helper processes, the gridke
+# command), e.g. -O0: their own code is cheap to run, while the libraries they exercise keep
+# CMAKE_CXX_FLAGS_<CONFIG>. CI's sanitizer build sets -O0 here (docs/ci.md).
+set(GRIDKE_EXECUTABLE_OPTIONS "" CACHE STRING
+    "extra compile options for test executables and the gridke command (;-list)")
+# The same for the libraries, except those that link Eigen (the power flow, regressions and OLS):
+# their tests are compute-bound and keep CMAKE_CXX_FLAGS_<CONFIG>. CI's sanitizer build sets -O0.
+set(GRIDKE_LIBRARY_OPTIONS "" CACHE STRING
+    "extra compile options for the libraries that do not link Eigen3::Eigen (;-list)")
 if(GRIDKE_TSAN)
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
   add_link_options(-fsanitize=thread)
@@ -63,6 +79,9 @@ function(gridke_add_library)
                                          PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
     target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
     target_compile_options(${target} PRIVATE ${GRIDKE_WARNINGS})
+    if(NOT "Eigen3::Eigen" IN_LIST ARG_PUBLIC_DEPS AND NOT "Eigen3::Eigen" IN_LIST ARG_PRIVATE_DEPS)
+      target_compile_options(${target} PRIVATE ${GRIDKE_LIBRARY_OPTIONS})
+    endif()
   endif()
   add_library(gridke::${ARG_NAME} ALIAS ${target})
   set_property(GLOBAL APPEND PROPERTY GRIDKE_LIBRARIES ${target})
@@ -81,7 +100,7 @@ function(gridke_add_library)
     # The check is one header per unit; a unity build would merge them and hide missing includes.
     set_target_properties(${target}_header_check PROPERTIES UNITY_BUILD OFF)
     target_link_libraries(${target}_header_check PRIVATE ${target})
-    target_compile_options(${target}_header_check PRIVATE ${GRIDKE_WARNINGS})
+    target_compile_options(${target}_header_check PRIVATE ${GRIDKE_WARNINGS} ${GRIDKE_LIBRARY_OPTIONS})
   endif()
 endfunction()
 
@@ -94,7 +113,7 @@ function(gridke_add_test)
   gridke_existing_sources(ARG_SOURCES)
   add_executable(${target} ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} gridke_test_support GTest::gmock GTest::gtest_main)
-  target_compile_options(${target} PRIVATE ${GRIDKE_WARNINGS})
+  target_compile_options(${target} PRIVATE ${GRIDKE_WARNINGS} ${GRIDKE_EXECUTABLE_OPTIONS})
   # GoogleTest/GMock headers dominate a test unit's compile time: parse them once per target.
   list(LENGTH ARG_SOURCES n_sources)
   if(GRIDKE_TEST_PCH AND n_sources GREATER 1)

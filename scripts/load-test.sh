@@ -11,15 +11,14 @@
 #
 # --server gridke (default when the build has it) runs the product, `gridke serve --services
 # none --log-level warn`; builtin runs the bare EmbeddedEngine + RestServer of `gridke_load
-# serve` (for trees where the full CLI does not build). --io-threads N sizes cpprestsdk's thread
-# pool in the driver and the builtin server (default: the library's 40). --seconds 20 is a
-# quick check.
+# serve` (for trees where the full CLI does not build). --io-threads N: the server's HTTP I/O
+# threads (default 2). --seconds 20 is a quick check.
 # Output: DIR/load.txt (the report), DIR/load.json (summary + series), DIR/server.log,
 # DIR/wrk.txt; DIR defaults to build/load-test. Exit status: gridke_load's (0 = pass).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=600 kbs=500 rate=5000 warmup=20 server="" io_threads=0 wrk_s=10 out="" build="${GRIDKE_BUILD_DIR:-build}"
+seconds=600 kbs=500 rate=5000 warmup=20 server="" io_threads=2 wrk_s=10 out="" build="${GRIDKE_BUILD_DIR:-build}"
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -66,6 +65,7 @@ ready="$out/ready.json"
 : >"$ready"
 if [ "$server" = gridke ]; then
   "$build/gridke" serve --port 0 --services none --log-level warn --format json \
+    --io-threads "$io_threads" \
     >"$ready" 2>"$out/server.log" &
 else
   "$load" serve --port 0 --io-threads "$io_threads" >"$ready" 2>"$out/server.log" &
@@ -89,7 +89,7 @@ echo "load-test: $(date -u '+%F %T UTC'), $(nproc) cores, load $(cut -d' ' -f1-3
 
 status=0
 "$load" run --url "$url" --server-pid "$server_pid" --kbs "$kbs" --rate "$rate" \
-  --seconds "$seconds" --warmup-s "$warmup" --io-threads "$io_threads" --json "$out/load.json" "${extra[@]}" \
+  --seconds "$seconds" --warmup-s "$warmup" --json "$out/load.json" "${extra[@]}" \
   | tee -a "$out/load.txt" || status=$?
 
 if [ "$wrk_s" -gt 0 ] && command -v wrk >/dev/null; then

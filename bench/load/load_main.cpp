@@ -15,15 +15,16 @@
 //   gridke_load run --url URL [--server-pid PID] [--kbs 500] [--rate 5000] [--seconds 600]
 //                   [--warmup-s 20] [--ask-percent 50] [--clients 4] [--report-s 10]
 //                   [--deadline-ms 10000] [--max-in-flight 1000] [--json FILE]
-//                   [--io-threads N]
-//   gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads N]
+//                   [--handler-threads 0]
+//   gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads 2]
 //       a bare server (EmbeddedEngine behind RestServer) for when `gridke serve` is not built;
 //       prints {"url": ..., "port": ...} on stdout and runs until SIGINT/SIGTERM.
 //
 // When --max-in-flight calls are outstanding, calls that fall due are not sent but counted as
 // `shed` (the server is not keeping up; every socket and buffer of an unbounded backlog would
 // otherwise be measured as the server's memory).
-// --io-threads sizes cpprestsdk's shared thread pool of that process (default 40).
+// --io-threads: the server's HTTP I/O threads (RestServerOptions::io_threads); --handler-threads:
+// each client's (RemoteEngineOptions::handler_threads), which run handlers and completions.
 // Exit codes: 0 pass, 1 the run failed its targets (errors, incomplete, RSS growth ≥ 5 %),
 // 2 usage error, 3 set-up failed.
 #include <pthread.h>
@@ -47,10 +48,7 @@
 #include <thread>
 #include <vector>
 
-// After <utility>: Boost.Asio 1.74 (pulled in by pplx) uses std::exchange without including it.
 #include <utility>
-
-#include <pplx/threadpool.h>
 
 #include "gridke/engine/embedded_engine.hpp"
 #include "gridke/engine/remote_engine.hpp"
@@ -292,6 +290,10 @@ int run(const Args& args) {
   auto warmup = args.number("warmup-s", 20);
   auto ask_percent = args.number("ask-percent", 50);
   auto clients_n = args.number("clients", 4);
+  // 0 (default): the KBs' handlers and completions are trivial and never block, so they run on
+  // the clients' I/O threads (RemoteEngineOptions::handler_threads).
+  auto handler_threads = args.number("handler-threads", 0);
+  if (!handler_threads) return 2;
   auto report_s = args.number("report-s", 10);
   auto deadline_ms = args.number("deadline-ms", 10'000);
   auto server_pid = args.number("server-pid", 0);
@@ -320,6 +322,7 @@ int run(const Args& args) {
   for (long c = 0; c < *clients_n; ++c) {
     engine::RemoteEngineOptions o;
     o.base_url = url;
+    o.handler_threads = static_cast<std::size_t>(*handler_threads);
     auto client = engine::RemoteEngine::connect(o);
     if (!client) {
       std::fprintf(stderr, "gridke_load: connecting to %s: %s\n", url.c_str(),
@@ -514,9 +517,11 @@ int run(const Args& args) {
 int serve(const Args& args) {
   auto port = args.number("port", 0);
   auto heartbeat = args.number("heartbeat-s", 29);
-  if (!port || !heartbeat) return 2;
-  if (*port > 65535 || *heartbeat < 1) {
-    std::fprintf(stderr, "gridke_load serve: --port 0..65535, --heartbeat-s ≥ 1\n");
+  auto io_threads = args.number("io-threads", 2);
+  if (!port || !heartbeat || !io_threads) return 2;
+  if (*port > 65535 || *heartbeat < 1 || *io_threads < 1) {
+    std::fprintf(stderr,
+                 "gridke_load serve: --port 0..65535, --heartbeat-s ≥ 1, --io-threads ≥ 1\n");
     return 2;
   }
   // Block the stop signals in every thread (the server's threads inherit the mask); sigwait.
@@ -529,6 +534,7 @@ int serve(const Args& args) {
   engine::RestServerOptions options;
   options.port = static_cast<std::uint16_t>(*port);
   options.heartbeat = std::chrono::seconds(*heartbeat);
+  options.io_threads = static_cast<std::size_t>(*io_threads);
   auto server = engine::RestServer::start(engine, options);
   if (!server) {
     std::fprintf(stderr, "gridke_load serve: %s\n", server.error().to_string().c_str());
@@ -547,23 +553,16 @@ int serve(const Args& args) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  // Before any HTTP object exists: the pool is created on first use.
-  std::optional<long> io_threads;
   if (mode != "run" && mode != "serve") {
     std::fprintf(stderr,
                  "usage: gridke_load run --url URL [--server-pid PID] [--kbs 500] [--rate 5000]\n"
                  "                   [--seconds 600] [--warmup-s 20] [--ask-percent 50]\n"
                  "                   [--clients 4] [--report-s 10] [--deadline-ms 10000]\n"
-                 "                   [--max-in-flight 1000] [--json FILE] [--io-threads N]\n"
-                 "       gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads N]\n");
+                 "                   [--max-in-flight 1000] [--json FILE] [--handler-threads 0]\n"
+                 "       gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads 2]\n");
     return 2;
   }
   auto args = Args::parse(argc, argv, 2);
   if (!args) return 2;
-  io_threads = args->number("io-threads", 0);
-  if (!io_threads) return 2;
-  if (*io_threads > 0) {
-    crossplat::threadpool::initialize_with_threads(static_cast<std::size_t>(*io_threads));
-  }
   return mode == "run" ? run(*args) : serve(*args);
 }

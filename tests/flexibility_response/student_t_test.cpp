@@ -17,11 +17,16 @@
 #include "gridke_matchers.hpp"
 // GCC 12 at -O2 reports a false -Warray-bounds inside run_python's string concatenation (a
 // known libstdc++ false positive, GCC bug 105651) once it is inlined here.
+// (clang has no -Wstringop-overflow, so the pragmas are GCC's only.)
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Warray-bounds"
 #pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
 #include "python_runner.hpp"
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 namespace gridke::services::flexibility_response::solver {
 namespace {

@@ -116,8 +116,10 @@ struct FlexibilityResponseSsa::Impl {
 
   Result<pattern::BindingSet> on_ask(const adapter::Request& req) {
     GRIDKE_ASSIGN_OR_RETURN(const auto current_result, current());
-    const auto& [request_id, shared] = current_result;
-    const fr::FlexibilityResult& result = *shared;
+    // Named references, not a structured binding: the lambda below uses request_id, and clang 14
+    // cannot capture structured bindings.
+    const std::string& request_id = current_result.first;
+    const fr::FlexibilityResult& result = *current_result.second;
     std::vector<pattern::Binding> asks_in(req.bindings().begin(), req.bindings().end());
     if (asks_in.empty()) asks_in.emplace_back();
     const std::int64_t slot_s = static_cast<std::int64_t>(result.slot_minutes) * 60;

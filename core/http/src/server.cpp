@@ -1,16 +1,16 @@
-// Router and JsonServer (server.hpp): cpprestsdk http_listener → Router → handlers.
+// Router and JsonServer (server.hpp): the Boost.Beast transport (transport.hpp, a Mount on a
+// port that may be shared) → handler threads → Router → handlers.
 
 #include "gridke/http/server.hpp"
+
+#include "gridke/http/transport.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cpprest/http_listener.h>
-#include <cpprest/uri.h>
 #include <pplx/threadpool.h>
-#include <boost/asio/ssl.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -261,8 +261,6 @@ Result<std::uint16_t> pick_free_port(const std::string& host) {
 
 namespace {
 
-namespace wh = web::http;
-
 std::string host_for_url(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -272,10 +270,17 @@ std::string normalise_base(std::string base) {
   return base;
 }
 
-void add_cors(wh::http_response& r) {
-  r.headers().add("Access-Control-Allow-Origin", "*");
-  r.headers().add("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-  r.headers().add("Access-Control-Allow-Headers", "*");
+void add_cors(HeaderList& h) {
+  h.emplace_back("Access-Control-Allow-Origin", "*");
+  h.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+  h.emplace_back("Access-Control-Allow-Headers", "*");
+}
+
+RawResponse json_answer(int status, const nlohmann::json& body) {
+  RawResponse r{status, {}, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  add_cors(r.headers);
+  r.headers.emplace_back("Content-Type", "application/json");
+  return r;
 }
 
 }  // namespace
@@ -284,43 +289,36 @@ struct JsonServer::Impl {
   Router router;
   ServerOptions options;
   std::uint16_t port = 0;
-  std::unique_ptr<wh::experimental::listener::http_listener> listener;
+  std::unique_ptr<Mount> mount;
   std::atomic<bool> stopped{false};
 
-  // Handler threads: the listener's I/O thread only queues the request (see the header).
+  struct Pending {
+    RawRequest request;
+    std::shared_ptr<Responder> responder;
+  };
+
+  // Handler threads: the transport's I/O thread only queues the request (see the header).
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<wh::http_request> queue;  // GUARDED_BY(mu)
-  bool draining = false;               // GUARDED_BY(mu)
+  std::deque<Pending> queue;  // GUARDED_BY(mu)
+  bool draining = false;      // GUARDED_BY(mu)
   std::vector<std::thread> workers;
 
-  void enqueue(wh::http_request req) {
+  void enqueue(RawRequest request, std::shared_ptr<Responder> responder) {
     {
       std::lock_guard lock(mu);
       if (!draining && queue.size() < options.max_queued) {
-        queue.push_back(std::move(req));
+        queue.push_back(Pending{std::move(request), std::move(responder)});
         cv.notify_one();
         return;
       }
     }
-    reply_busy(std::move(req));
-  }
-
-  void reply_busy(wh::http_request req) {
-    try {
-      wh::http_response r(wh::status_codes::ServiceUnavailable);
-      add_cors(r);
-      r.headers().add("Retry-After", "1");
-      r.set_body(
-          nlohmann::json{{"error", "unavailable"},
-                         {"message", "the server is busy: " + std::to_string(options.max_queued) +
-                                         " requests are waiting; retry later"}}
-              .dump(),
-          "application/json");
-      req.reply(r).wait();
-    } catch (const std::exception&) {
-      // The client went away; nothing to answer.
-    }
+    auto r =
+        json_answer(503, {{"error", "unavailable"},
+                          {"message", "the server is busy: " + std::to_string(options.max_queued) +
+                                          " requests are waiting; retry later"}});
+    r.headers.emplace_back("Retry-After", "1");
+    responder->send(std::move(r));
   }
 
   void work() {
@@ -328,10 +326,10 @@ struct JsonServer::Impl {
     while (true) {
       cv.wait(lock, [this] { return draining || !queue.empty(); });
       if (queue.empty()) return;  // draining and nothing left
-      wh::http_request req = std::move(queue.front());
+      Pending p = std::move(queue.front());
       queue.pop_front();
       lock.unlock();
-      handle(std::move(req));
+      p.responder->send(handle(std::move(p.request)));
       lock.lock();
     }
   }
@@ -354,71 +352,67 @@ struct JsonServer::Impl {
     }
   }
 
-  void handle(wh::http_request req) {
-    Response response;
-    try {
-      Request request;
-      request.method = req.method();
-      // request_uri(), not relative_uri(): the latter decodes and re-parses the query, which
-      // fails on values holding ':' (timestamps, callback URLs).
-      const auto& full = req.request_uri();
-      std::string path = full.path();
-      const std::string& base = options.base_path;
-      if (base != "/" && path.compare(0, base.size(), base) == 0) path.erase(0, base.size());
-      request.path = web::uri::decode(path);
-      if (request.path.empty()) request.path = "/";
-      for (const auto& [k, v] : web::uri::split_query(full.query())) {
-        request.query[web::uri::decode(k)] = web::uri::decode(v);
-      }
-      for (const auto& [k, v] : req.headers()) {
-        std::string key = k;
-        std::transform(key.begin(), key.end(), key.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        request.headers[key] = v;
-      }
-      if (request.method == wh::methods::OPTIONS) {
-        wh::http_response r(wh::status_codes::NoContent);
-        add_cors(r);
-        req.reply(r).wait();
-        return;
-      }
-      const auto declared = req.headers().content_length();
-      if (declared > options.max_body_bytes) {
-        response = Response::json(
-            413, {{"error", "payload_too_large"},
-                  {"message", "request body of " + std::to_string(declared) +
-                                  " bytes exceeds the limit of " +
-                                  std::to_string(options.max_body_bytes) + " bytes"}});
-      } else {
-        request.body = req.extract_utf8string(true).get();
-        if (request.body.size() > options.max_body_bytes) {
-          response = Response::json(
-              413, {{"error", "payload_too_large"},
-                    {"message", "request body exceeds the limit of " +
-                                    std::to_string(options.max_body_bytes) + " bytes"}});
-        } else {
-          response = router.dispatch(std::move(request));
-        }
-      }
-    } catch (const std::exception& e) {
-      response = Response::error(invalid_argument(std::string("unreadable request: ") + e.what()));
+  RawResponse handle(RawRequest raw) {
+    Request request;
+    request.method = std::move(raw.method);
+    if (request.method == "OPTIONS") {
+      RawResponse r{204, {}, {}};
+      add_cors(r.headers);
+      return r;
     }
-    try {
-      wh::http_response r(static_cast<wh::status_code>(response.status));
-      add_cors(r);
-      for (const auto& [k, v] : response.headers) r.headers().add(k, v);
-      if (response.content_type == "application/json") {
-        if (!response.body.is_null() || response.status != 204) {
-          r.set_body(response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                     "application/json");
-        }
-      } else {
-        r.set_body(response.text, response.content_type);
-      }
-      req.reply(r).wait();
-    } catch (const std::exception&) {
-      // The client went away; nothing to answer.
+    std::string_view target(raw.target);
+    std::string_view query;
+    if (auto q = target.find('?'); q != std::string_view::npos) {
+      query = target.substr(q + 1);
+      target = target.substr(0, q);
     }
+    if (auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
+    auto path = percent_decode(target);
+    if (!path) {
+      return json_answer(
+          400, {{"error", "invalid_argument"},
+                {"message", "the request path '" + std::string(target) + "' has a bad %-escape"}});
+    }
+    const std::string& base = options.base_path;
+    if (base != "/" && path->compare(0, base.size(), base) == 0) path->erase(0, base.size());
+    request.path = path->empty() ? "/" : std::move(*path);
+    while (!query.empty()) {
+      const auto amp = query.find('&');
+      std::string_view pair = query.substr(0, amp);
+      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+      if (pair.empty()) continue;
+      const auto eq = pair.find('=');
+      auto key = percent_decode(pair.substr(0, eq));
+      auto value =
+          percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+      if (!key || !value) {
+        return json_answer(400, {{"error", "invalid_argument"},
+                                 {"message", "the query parameter '" + std::string(pair) +
+                                                 "' has a bad %-escape"}});
+      }
+      request.query[std::move(*key)] = std::move(*value);
+    }
+    for (auto& [k, v] : raw.headers) {
+      std::string key = k;
+      std::transform(key.begin(), key.end(), key.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      request.headers[std::move(key)] = std::move(v);
+    }
+    request.body = std::move(raw.body);
+    Response response = router.dispatch(std::move(request));
+    RawResponse r{response.status, {}, {}};
+    add_cors(r.headers);
+    for (auto& [k, v] : response.headers) r.headers.emplace_back(k, v);
+    if (response.content_type == "application/json") {
+      if (!response.body.is_null() || response.status != 204) {
+        r.body = response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        r.headers.emplace_back("Content-Type", "application/json");
+      }
+    } else {
+      r.body = std::move(response.text);
+      r.headers.emplace_back("Content-Type", response.content_type);
+    }
+    return r;
   }
 };
 
@@ -448,52 +442,30 @@ Result<std::unique_ptr<JsonServer>> JsonServer::start(Router router, ServerOptio
   impl->router = std::move(router);
   impl->options = std::move(options);
   impl->options.base_path = normalise_base(impl->options.base_path);
-  const bool ephemeral = impl->options.port == 0;
-  std::string last_error;
-  for (int attempt = 0; attempt < (ephemeral ? 5 : 1) && !impl->listener; ++attempt) {
-    std::uint16_t port = impl->options.port;
-    if (ephemeral) {
-      GRIDKE_ASSIGN_OR_RETURN(port, pick_free_port(impl->options.bind_address));
-    }
-    const std::string uri = std::string(impl->options.tls ? "https://" : "http://") +
-                            host_for_url(impl->options.bind_address) + ":" + std::to_string(port) +
-                            impl->options.base_path;
-    try {
-      wh::experimental::listener::http_listener_config config;
-      if (impl->options.tls) {
-        const TlsOptions tls = *impl->options.tls;
-        config.set_ssl_context_callback([tls](boost::asio::ssl::context& ctx) {
-          ctx.set_options(
-              boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::no_sslv2 |
-              boost::asio::ssl::context::no_sslv3 | boost::asio::ssl::context::no_tlsv1 |
-              boost::asio::ssl::context::no_tlsv1_1);
-          ctx.use_certificate_chain_file(tls.certificate_file);
-          ctx.use_private_key_file(tls.private_key_file, boost::asio::ssl::context::pem);
-          if (!tls.client_ca_file.empty()) {
-            ctx.load_verify_file(tls.client_ca_file);
-            ctx.set_verify_mode(boost::asio::ssl::verify_peer |
-                                boost::asio::ssl::verify_fail_if_no_peer_cert);
-          }
-        });
-      }
-      auto listener = std::make_unique<wh::experimental::listener::http_listener>(uri, config);
-      Impl* raw = impl.get();
-      listener->support([raw](wh::http_request req) { raw->enqueue(std::move(req)); });
-      // cpprestsdk answers OPTIONS itself unless a handler is registered for it.
-      listener->support(wh::methods::OPTIONS,
-                        [raw](wh::http_request req) { raw->enqueue(std::move(req)); });
-      listener->open().wait();
-      impl->listener = std::move(listener);
-      impl->port = port;
-    } catch (const std::exception& e) {
-      last_error = e.what();
-    }
+  AsyncServerOptions transport;
+  transport.bind_address = impl->options.bind_address;
+  transport.port = impl->options.port;
+  transport.max_body_bytes = impl->options.max_body_bytes;
+  if (impl->options.tls) {
+    transport.tls =
+        TlsFiles{impl->options.tls->certificate_file, impl->options.tls->private_key_file,
+                 impl->options.tls->client_ca_file};
   }
-  if (!impl->listener) {
-    return unavailable("cannot listen on " + impl->options.bind_address + ":" +
-                       std::to_string(impl->options.port) + impl->options.base_path + ": " +
-                       last_error);
+  transport.error_response = [](int status, std::string_view message) {
+    return json_answer(status, {{"error", status == 413 ? "payload_too_large" : "invalid_argument"},
+                                {"message", std::string(message)}});
+  };
+  Impl* raw = impl.get();
+  auto mount = Mount::open(std::move(transport), impl->options.base_path,
+                           [raw](RawRequest request, std::shared_ptr<Responder> responder) {
+                             raw->enqueue(std::move(request), std::move(responder));
+                           });
+  if (!mount) {
+    return mount.error().with_context("cannot listen on " + impl->options.bind_address + ":" +
+                                      std::to_string(impl->options.port) + impl->options.base_path);
   }
+  impl->mount = std::move(*mount);
+  impl->port = impl->mount->port();
   impl->start_workers();
   return std::unique_ptr<JsonServer>(new JsonServer(std::move(impl)));
 }
@@ -508,12 +480,9 @@ std::string JsonServer::base_url() const {
 
 void JsonServer::stop() {
   if (!impl_ || impl_->stopped.exchange(true)) return;
-  try {
-    impl_->listener->close().wait();
-  } catch (const std::exception&) {
-    // Already closed: nothing left to release.
-  }
+  // Requests already queued are answered before the mount closes its connections.
   impl_->stop_workers();
+  impl_->mount->close();
 }
 
 }  // namespace gridke::http

@@ -300,7 +300,9 @@ int run_serve(const std::vector<std::string>& argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  // Before any listener or client exists: the pool is process-wide.
+  // The KE API and the front doors share one Beast server (RestServerOptions::io_threads); the
+  // HTTP clients that deliver service callbacks use cpprestsdk's pool, sized the same, before
+  // any client exists: that pool is process-wide.
   if (auto r = http::set_io_threads(static_cast<std::size_t>(*io_threads)); !r) {
     return cli::fail(verb, r.error());
   }
@@ -321,6 +323,7 @@ int run_serve(const std::vector<std::string>& argv) {
   }
 
   eng::RestServerOptions options;
+  options.io_threads = static_cast<std::size_t>(*io_threads);
   options.bind_address = args->get_or("bind", "127.0.0.1");
   options.port = static_cast<std::uint16_t>(*port);
   options.heartbeat = std::chrono::seconds(*heartbeat);

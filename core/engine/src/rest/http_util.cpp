@@ -9,8 +9,6 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include <boost/asio/ssl.hpp>
-
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -145,21 +143,6 @@ Result<void> check_tls_files(const TlsFiles& files) {
                             " cannot be used: " + openssl_reason());
   }
   return ok();
-}
-
-void configure_tls_context(boost::asio::ssl::context& ctx, const TlsFiles& files, bool server) {
-  namespace ssl = boost::asio::ssl;
-  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                  ssl::context::single_dh_use);
-  if (!files.certificate_file.empty()) {
-    ctx.use_certificate_chain_file(files.certificate_file);
-    ctx.use_private_key_file(files.private_key_file, ssl::context::pem);
-  }
-  if (!files.ca_file.empty()) {
-    ctx.load_verify_file(files.ca_file);
-    if (server) ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-  }
 }
 
 }  // namespace gridke::engine::rest

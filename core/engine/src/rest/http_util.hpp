@@ -1,6 +1,6 @@
 #pragma once
 // Small helpers shared by the REST server and client sources: IRI checks, path normalisation,
-// free ports, TLS file checks and TLS context set-up (OpenSSL via Boost.Asio).
+// free ports and TLS file checks (OpenSSL).
 // Thread safety: free functions; share freely.
 
 #include <cstdint>
@@ -8,10 +8,6 @@
 #include <string_view>
 
 #include "gridke/base/result.hpp"
-
-namespace boost::asio::ssl {
-class context;
-}
 
 namespace gridke::engine::rest {
 
@@ -37,10 +33,5 @@ struct TlsFiles {
 /// mistakes surface at start-up with the file named. Errors: invalid_argument ("TLS
 /// certificate file X cannot be used: <OpenSSL reason>", likewise key and CA; "does not match").
 Result<void> check_tls_files(const TlsFiles& files);
-
-/// Applies `files` to an Asio TLS context: TLS 1.2+, certificate chain and key when given, the
-/// CA when given; `server` with a CA also demands client certificates (mutual TLS). Throws
-/// boost::system::system_error on failure (check_tls_files first).
-void configure_tls_context(boost::asio::ssl::context& ctx, const TlsFiles& files, bool server);
 
 }  // namespace gridke::engine::rest

@@ -1,8 +1,6 @@
 // RemoteEngine: KnowledgeEngine over the KE REST API (see remote_engine.hpp for the loop rules).
 #include "gridke/engine/remote_engine.hpp"
 
-#include <cpprest/http_client.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -10,17 +8,14 @@
 #include <mutex>
 #include <utility>
 
+#include "gridke/http/transport.hpp"
 #include "http_util.hpp"
 #include "scheduler.hpp"
+#include "thread_pool.hpp"
 #include "wire.hpp"
 
 namespace gridke::engine {
 
-using web::http::http_request;
-using web::http::http_response;
-using web::http::methods;
-using web::http::client::http_client;
-using web::http::client::http_client_config;
 using wire::Json;
 
 namespace {
@@ -88,33 +83,19 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
     bool polling = false;     // a poll loop is running
     bool recovering = false;  // a re-registration is scheduled or running
     std::chrono::milliseconds backoff{0};
-    pplx::cancellation_token_source cancel;
   };
 
   explicit Core(RemoteEngineOptions o) : options(std::move(o)) {}
 
   RemoteEngineOptions options;
-  std::unique_ptr<http_client> calls;
-  std::unique_ptr<http_client> polls;
+  std::string base_path;                        // of base_url, e.g. "/rest"
+  std::unique_ptr<http::AsyncClient> client;    // keep-alive connections to the server
+  std::unique_ptr<detail::ThreadPool> workers;  // handlers and completions (never the I/O thread)
   mutable std::mutex mu;
-  std::map<KbId, std::shared_ptr<LocalKb>, std::less<>> kbs;           // GUARDED_BY(mu)
-  std::map<long long, std::shared_ptr<http_client>> exchange_clients;  // GUARDED_BY(mu)
+  std::map<KbId, std::shared_ptr<LocalKb>, std::less<>> kbs;  // GUARDED_BY(mu)
   rest::Scheduler scheduler;
   std::atomic<bool> shut_down{false};
   std::atomic<int> reregistrations{0};
-
-  std::unique_ptr<http_client> make_client(std::chrono::milliseconds timeout) const {
-    http_client_config config;
-    config.set_timeout(timeout);
-    if (!options.ca_file.empty() || !options.client_certificate_file.empty()) {
-      rest::TlsFiles files{options.client_certificate_file, options.client_private_key_file,
-                           options.ca_file};
-      config.set_ssl_context_callback([files](boost::asio::ssl::context& ctx) {
-        rest::configure_tls_context(ctx, files, /*server=*/false);
-      });
-    }
-    return std::make_unique<http_client>(options.base_url, config);
-  }
 
   // "Bearer <token>" for requests acting as `kb` ("" without a token).
   std::string authorization(std::string_view kb) const {
@@ -124,51 +105,55 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
     return options.token.empty() ? std::string() : "Bearer " + options.token;
   }
 
-  std::shared_ptr<http_client> exchange_client(std::chrono::milliseconds deadline) {
-    auto timeout = deadline + options.exchange_margin;
-    std::lock_guard lock(mu);
-    auto& c = exchange_clients[timeout.count()];
-    if (!c) c = make_client(timeout);
-    return c;
+  http::ClientRequest make_request(std::string method, const std::string& path,
+                                   const std::string& kb, const std::string& ki,
+                                   std::optional<std::string> body,
+                                   std::optional<std::chrono::milliseconds> deadline) const {
+    http::ClientRequest req;
+    req.method = std::move(method);
+    req.target = base_path + path;
+    req.headers.reserve(4);
+    if (auto auth = authorization(kb); !auth.empty())
+      req.headers.emplace_back("Authorization", auth);
+    if (!kb.empty()) req.headers.emplace_back("Knowledge-Base-Id", kb);
+    if (!ki.empty()) req.headers.emplace_back("Knowledge-Interaction-Id", ki);
+    if (deadline) req.headers.emplace_back("Gridke-Deadline-Ms", std::to_string(deadline->count()));
+    if (body) req.body = std::move(*body);
+    return req;
   }
 
-  static pplx::task<HttpResult> send(
-      http_client& client, const std::string& authorization, const web::http::method& method,
-      const std::string& path, const std::string& kb, const std::string& ki,
-      std::optional<std::string> body, std::optional<std::chrono::milliseconds> deadline = {},
-      pplx::cancellation_token token = pplx::cancellation_token::none()) {
-    http_request req(method);
-    req.set_request_uri(path);
-    if (!authorization.empty()) req.headers().add("Authorization", authorization);
-    if (!kb.empty()) req.headers().add("Knowledge-Base-Id", kb);
-    if (!ki.empty()) req.headers().add("Knowledge-Interaction-Id", ki);
-    if (deadline) req.headers().add("Gridke-Deadline-Ms", std::to_string(deadline->count()));
-    if (body) req.set_body(std::move(*body), "application/json; charset=UTF-8");
-    pplx::task<http_response> sent;
-    try {
-      sent = client.request(req, token);
-    } catch (const std::exception& e) {
-      return pplx::task_from_result(HttpResult{0, {}, e.what()});
+  static HttpResult to_result(http::ClientResult r) {
+    return HttpResult{r.status, std::move(r.body), std::move(r.error)};
+  }
+
+  // Sends a request; `then` runs on a worker thread with the outcome (or is dropped once the
+  // engine has shut down). `then` may be empty (fire and forget).
+  void send(std::string method, const std::string& path, const std::string& kb,
+            const std::string& ki, std::optional<std::string> body,
+            std::optional<std::chrono::milliseconds> deadline, std::chrono::milliseconds timeout,
+            std::function<void(HttpResult)> then) {
+    auto req = make_request(std::move(method), path, kb, ki, std::move(body), deadline);
+    if (!then) {
+      client->request(std::move(req), timeout, [](http::ClientResult) {});
+      return;
     }
-    return sent
-        .then([](http_response resp) {
-          int status = resp.status_code();
-          return resp.extract_utf8string(true).then([status](std::string b) {
-            return HttpResult{status, std::move(b), {}};
+    client->request(
+        std::move(req), timeout,
+        [weak = weak_from_this(), then = std::move(then)](http::ClientResult r) mutable {
+          auto self = weak.lock();
+          if (!self) return;
+          if (!self->workers) return then(to_result(std::move(r)));  // inline mode
+          self->workers->submit([then = std::move(then), r = std::move(r)]() mutable {
+            then(to_result(std::move(r)));
           });
-        })
-        .then([](pplx::task<HttpResult> t) {
-          try {
-            return t.get();
-          } catch (const std::exception& e) {
-            return HttpResult{0, {}, e.what()};
-          }
         });
   }
 
-  HttpResult call(const web::http::method& method, const std::string& path, const std::string& kb,
+  HttpResult call(std::string method, const std::string& path, const std::string& kb,
                   const std::string& ki = {}, std::optional<std::string> body = {}) const {
-    return send(*calls, authorization(kb), method, path, kb, ki, std::move(body)).get();
+    return to_result(client->request_sync(
+        make_request(std::move(method), path, kb, ki, std::move(body), std::nullopt),
+        options.call_timeout));
   }
 
   std::shared_ptr<LocalKb> find_kb(std::string_view kb) const {
@@ -185,14 +170,18 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
               {"reasonerLevel", info.reasoner_level}};
     if (info.lease_renewal_time_s) body["leaseRenewalTime"] = *info.lease_renewal_time_s;
     // No Knowledge-Base-Id header on POST /sc, but the token is the new KB's own.
-    auto r = send(*calls, authorization(info.id), methods::POST, "/sc", {}, {}, body.dump()).get();
+    auto req = make_request("POST", "/sc", {}, {}, body.dump(), std::nullopt);
+    if (auto auth = authorization(info.id); !auth.empty()) {
+      std::erase_if(req.headers, [](const auto& h) { return h.first == "Authorization"; });
+      req.headers.emplace_back("Authorization", std::move(auth));
+    }
+    auto r = to_result(client->request_sync(std::move(req), options.call_timeout));
     if (r.status != 200) return http_error(r, "POST /sc");
     return ok();
   }
 
   Result<KiId> register_ki_on_server(const KbId& kb, const ki::KnowledgeInteraction& def) const {
-    auto r =
-        call(methods::POST, "/sc/ki", kb, {}, wire::knowledge_interaction_request_json(def).dump());
+    auto r = call("POST", "/sc/ki", kb, {}, wire::knowledge_interaction_request_json(def).dump());
     if (r.status != 200) return http_error(r, "POST /sc/ki");
     auto json = wire::parse_json(r.body);
     if (!json || !json->is_object() || !json->contains("knowledgeInteractionId") ||
@@ -208,7 +197,7 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
       std::lock_guard lock(mu);
       if (kb->closed || shut_down) return;
     }
-    auto exists = call(methods::GET, "/sc", kb->info.id);
+    auto exists = call("GET", "/sc", kb->info.id);
     if (exists.status == 200) {
       finish_recovery(kb, true);
       return;
@@ -283,7 +272,7 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
         std::lock_guard lock(self->mu);
         if (kb->closed || kb->recovering) return;
       }
-      auto r = self->call(methods::PUT, "/sc/lease/renew", kb->info.id);
+      auto r = self->call("PUT", "/sc/lease/renew", kb->info.id);
       if (r.status == 404) return self->begin_recovery(kb, std::chrono::milliseconds(0));
       self->schedule_lease(kb);
     });
@@ -308,16 +297,13 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
   }
 
   void poll_once(const std::shared_ptr<LocalKb>& kb) {
-    pplx::cancellation_token token = pplx::cancellation_token::none();
     {
       std::lock_guard lock(mu);
       if (kb->closed || shut_down || !kb->polling) return;
-      token = kb->cancel.get_token();
     }
     auto self = shared_from_this();
-    send(*polls, authorization(kb->info.id), methods::GET, "/sc/handle", kb->info.id, {},
-         std::nullopt, std::nullopt, token)
-        .then([self, kb](HttpResult r) { self->on_poll(kb, std::move(r)); });
+    send("GET", "/sc/handle", kb->info.id, {}, std::nullopt, std::nullopt, options.poll_timeout,
+         [self, kb](HttpResult r) { self->on_poll(kb, std::move(r)); });
   }
 
   void on_poll(const std::shared_ptr<LocalKb>& kb, HttpResult r) {
@@ -376,9 +362,8 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
             response["errorMessage"] = result.error().message();
           }
           // Fire and forget: a 4xx here means the request was already dropped by the server.
-          send(*self->calls, self->authorization(kb_id), methods::POST, "/sc/handle", kb_id,
-               server_ki, response.dump())
-              .then([](HttpResult) {});
+          self->send("POST", "/sc/handle", kb_id, server_ki, response.dump(), std::nullopt,
+                     self->options.call_timeout, nullptr);
         };
     if (!target || !target->handler) {
       reply(not_found("No local handler for knowledge interaction " + server_ki));
@@ -404,12 +389,14 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
       std::lock_guard lock(mu);
       for (auto& [id, kb] : kbs) {
         kb->closed = true;
-        kb->cancel.cancel();
         all.push_back(kb);
       }
       kbs.clear();
     }
-    for (const auto& kb : all) (void)call(methods::DEL, "/sc", kb->info.id);
+    for (const auto& kb : all) (void)call("DELETE", "/sc", kb->info.id);
+    // Fails what is still in flight (the held polls above all), then runs the completions.
+    client->shutdown();
+    if (workers) workers->shutdown();
   }
 
   // Resolves an SSA's KI id to the server's current id.
@@ -432,14 +419,12 @@ int RemoteEngine::reregistrations() const noexcept { return core_->reregistratio
 
 Result<std::unique_ptr<RemoteEngine>> RemoteEngine::connect(RemoteEngineOptions options) {
   while (!options.base_url.empty() && options.base_url.back() == '/') options.base_url.pop_back();
-  if (!web::uri::validate(options.base_url)) {
-    return invalid_argument("RemoteEngine base_url is not a valid URI: '" + options.base_url + "'");
+  auto parsed = http::parse_base_url(options.base_url);
+  if (!parsed) {
+    return invalid_argument("RemoteEngine base_url must be http(s)://host:port/path: " +
+                            parsed.error().message());
   }
-  web::uri uri(options.base_url);
-  if (uri.scheme() != "http" && uri.scheme() != "https") {
-    return invalid_argument("RemoteEngine base_url must be http(s)://host:port/path, got '" +
-                            options.base_url + "'");
-  }
+  auto [transport, base_path] = std::move(*parsed);
   if (options.poll_timeout < std::chrono::seconds(1)) {
     return invalid_argument("RemoteEngine poll_timeout must be at least 1 s");
   }
@@ -448,7 +433,7 @@ Result<std::unique_ptr<RemoteEngine>> RemoteEngine::connect(RemoteEngineOptions 
         "RemoteEngine: client_certificate_file and client_private_key_file go together");
   }
   if (!options.ca_file.empty() || !options.client_certificate_file.empty()) {
-    if (uri.scheme() != "https") {
+    if (transport.scheme != "https") {
       return invalid_argument("RemoteEngine: TLS files are set but base_url '" + options.base_url +
                               "' is not https");
     }
@@ -470,12 +455,18 @@ Result<std::unique_ptr<RemoteEngine>> RemoteEngine::connect(RemoteEngineOptions 
   if (options.token.empty() && options.token_from_environment) {
     if (const char* env = std::getenv("GRIDKE_TOKEN"); env != nullptr) options.token = env;
   }
+  if (transport.scheme == "https") {
+    transport.tls = http::TlsFiles{options.client_certificate_file, options.client_private_key_file,
+                                   options.ca_file};
+  }
+  transport.io_threads = 1;
   auto core = std::make_shared<Core>(std::move(options));
-  try {
-    core->calls = core->make_client(core->options.call_timeout);
-    core->polls = core->make_client(core->options.poll_timeout);
-  } catch (const std::exception& e) {
-    return invalid_argument(std::string("RemoteEngine base_url: ") + e.what());
+  core->base_path = std::move(base_path);
+  GRIDKE_ASSIGN_OR_RETURN(core->client, http::AsyncClient::create(std::move(transport)));
+  if (core->options.handler_threads > 0) {
+    detail::ThreadPool::Options pool;
+    pool.threads = core->options.handler_threads;
+    core->workers = std::make_unique<detail::ThreadPool>(pool);
   }
   return std::unique_ptr<RemoteEngine>(new RemoteEngine(std::move(core)));
 }
@@ -503,14 +494,14 @@ Result<void> RemoteEngine::delete_knowledge_base(std::string_view kb) {
       core_->kbs.erase(it);
     }
   }
-  auto r = core_->call(methods::DEL, "/sc", std::string(kb));
-  if (local) local->cancel.cancel();
+  // The server answers this KB's held poll 410; the loop sees `closed` and ends.
+  auto r = core_->call("DELETE", "/sc", std::string(kb));
   if (r.status != 200) return http_error(r, "DELETE /sc");
   return ok();
 }
 
 Result<std::vector<KnowledgeBaseInfo>> RemoteEngine::knowledge_bases() const {
-  auto r = core_->call(methods::GET, "/sc", {});
+  auto r = core_->call("GET", "/sc", {});
   if (r.status != 200) return http_error(r, "GET /sc");
   GRIDKE_ASSIGN_OR_RETURN(auto json, wire::parse_json(r.body));
   if (!json.is_array()) return internal_error("GET /sc did not answer an array: " + r.body);
@@ -548,7 +539,7 @@ Result<KiId> RemoteEngine::register_ki(std::string_view kb, const ki::KnowledgeI
 
 Result<void> RemoteEngine::unregister_ki(std::string_view kb, std::string_view ki) {
   auto server = core_->server_ki(kb, ki);
-  auto r = core_->call(methods::DEL, "/sc/ki", std::string(kb), server.value_or(std::string(ki)));
+  auto r = core_->call("DELETE", "/sc/ki", std::string(kb), server.value_or(std::string(ki)));
   if (auto local = core_->find_kb(kb)) {
     std::lock_guard lock(core_->mu);
     std::erase_if(local->kis, [&](const auto& k) { return k->local_id == ki; });
@@ -558,7 +549,7 @@ Result<void> RemoteEngine::unregister_ki(std::string_view kb, std::string_view k
 }
 
 Result<std::vector<RegisteredKi>> RemoteEngine::knowledge_interactions(std::string_view kb) const {
-  auto r = core_->call(methods::GET, "/sc/ki", std::string(kb));
+  auto r = core_->call("GET", "/sc/ki", std::string(kb));
   if (r.status != 200) return http_error(r, "GET /sc/ki");
   GRIDKE_ASSIGN_OR_RETURN(auto json, wire::parse_json(r.body));
   if (!json.is_array()) return internal_error("GET /sc/ki did not answer an array: " + r.body);
@@ -581,28 +572,28 @@ void RemoteEngine::ask_async(std::string_view kb, std::string_view ki, pattern::
                              CallOptions options, AskCallback done) {
   auto server = core_->server_ki(kb, ki).value_or(std::string(ki));
   auto deadline = options.deadline.value_or(std::chrono::seconds(10));
-  auto client = core_->exchange_client(deadline);
   std::optional<std::chrono::milliseconds> header;
   if (options.deadline && core_->options.send_deadline_header) header = options.deadline;
-  Core::send(*client, core_->authorization(kb), methods::POST, "/sc/ask", std::string(kb), server,
-             wire::proactive_request_to_json(bindings, options.recipients).dump(), header)
-      .then([done = std::move(done), weak = std::weak_ptr<Core>(core_),
-             id = std::string(kb)](HttpResult r) {
-        // 404: the server lost this KB (a restart without --data). A KB with only ASK/POST KIs
-        // has no handle loop to notice, so the call itself starts the re-registration; this
-        // call fails, the next ones succeed.
-        if (r.status == 404) {
-          if (auto self = weak.lock()) {
-            if (auto local = self->find_kb(id)) {
-              self->begin_recovery(local, std::chrono::milliseconds(0));
-            }
-          }
-        }
-        if (r.status != 200) return done(http_error(r, "POST /sc/ask"));
-        auto json = wire::parse_json(r.body);
-        if (!json) return done(json.error());
-        done(wire::ask_result_from_json(*json));
-      });
+  core_->send("POST", "/sc/ask", std::string(kb), server,
+              wire::proactive_request_to_json(bindings, options.recipients).dump(), header,
+              deadline + core_->options.exchange_margin,
+              [done = std::move(done), weak = std::weak_ptr<Core>(core_),
+               id = std::string(kb)](HttpResult r) {
+                // 404: the server lost this KB (a restart without --data). A KB with only ASK/POST
+                // KIs has no handle loop to notice, so the call itself starts the re-registration;
+                // this call fails, the next ones succeed.
+                if (r.status == 404) {
+                  if (auto self = weak.lock()) {
+                    if (auto local = self->find_kb(id)) {
+                      self->begin_recovery(local, std::chrono::milliseconds(0));
+                    }
+                  }
+                }
+                if (r.status != 200) return done(http_error(r, "POST /sc/ask"));
+                auto json = wire::parse_json(r.body);
+                if (!json) return done(json.error());
+                done(wire::ask_result_from_json(*json));
+              });
 }
 
 void RemoteEngine::post_async(std::string_view kb, std::string_view ki,
@@ -610,28 +601,28 @@ void RemoteEngine::post_async(std::string_view kb, std::string_view ki,
                               PostCallback done) {
   auto server = core_->server_ki(kb, ki).value_or(std::string(ki));
   auto deadline = options.deadline.value_or(std::chrono::seconds(10));
-  auto client = core_->exchange_client(deadline);
   std::optional<std::chrono::milliseconds> header;
   if (options.deadline && core_->options.send_deadline_header) header = options.deadline;
-  Core::send(*client, core_->authorization(kb), methods::POST, "/sc/post", std::string(kb), server,
-             wire::proactive_request_to_json(bindings, options.recipients).dump(), header)
-      .then([done = std::move(done), weak = std::weak_ptr<Core>(core_),
-             id = std::string(kb)](HttpResult r) {
-        // 404: the server lost this KB (a restart without --data). A KB with only ASK/POST KIs
-        // has no handle loop to notice, so the call itself starts the re-registration; this
-        // call fails, the next ones succeed.
-        if (r.status == 404) {
-          if (auto self = weak.lock()) {
-            if (auto local = self->find_kb(id)) {
-              self->begin_recovery(local, std::chrono::milliseconds(0));
-            }
-          }
-        }
-        if (r.status != 200) return done(http_error(r, "POST /sc/post"));
-        auto json = wire::parse_json(r.body);
-        if (!json) return done(json.error());
-        done(wire::post_result_from_json(*json));
-      });
+  core_->send("POST", "/sc/post", std::string(kb), server,
+              wire::proactive_request_to_json(bindings, options.recipients).dump(), header,
+              deadline + core_->options.exchange_margin,
+              [done = std::move(done), weak = std::weak_ptr<Core>(core_),
+               id = std::string(kb)](HttpResult r) {
+                // 404: the server lost this KB (a restart without --data). A KB with only ASK/POST
+                // KIs has no handle loop to notice, so the call itself starts the re-registration;
+                // this call fails, the next ones succeed.
+                if (r.status == 404) {
+                  if (auto self = weak.lock()) {
+                    if (auto local = self->find_kb(id)) {
+                      self->begin_recovery(local, std::chrono::milliseconds(0));
+                    }
+                  }
+                }
+                if (r.status != 200) return done(http_error(r, "POST /sc/post"));
+                auto json = wire::parse_json(r.body);
+                if (!json) return done(json.error());
+                done(wire::post_result_from_json(*json));
+              });
 }
 
 }  // namespace gridke::engine

@@ -63,48 +63,32 @@ Result<std::unique_ptr<RestServer>> RestServer::start(KnowledgeEngine& engine,
     impl->restored = *restored;
   }
 
-  // Port 0: probe for a free port, then bind it (retrying if another process took it meanwhile).
-  const bool ephemeral = impl->options.port == 0;
-  std::string last_error;
-  for (int attempt = 0; attempt < (ephemeral ? 5 : 1); ++attempt) {
-    std::uint16_t port = impl->options.port;
-    if (ephemeral) {
-      GRIDKE_ASSIGN_OR_RETURN(port, rest::pick_free_port(impl->options.bind_address));
-    }
-    const std::string& host = impl->options.bind_address;
-    bool v6 = host.find(':') != std::string::npos;
-    std::string uri = std::string(impl->options.tls ? "https://" : "http://") +
-                      (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
-    try {
-      web::http::experimental::listener::http_listener_config config;
-      config.set_timeout(std::chrono::seconds(300));
-      if (impl->options.tls) {
-        config.set_ssl_context_callback([tls_files](boost::asio::ssl::context& ctx) {
-          rest::configure_tls_context(ctx, tls_files, /*server=*/true);
-        });
-      }
-      auto listener =
-          std::make_unique<web::http::experimental::listener::http_listener>(uri, config);
-      std::weak_ptr<Impl> weak = impl;
-      auto handler = [weak](web::http::http_request req) {
-        if (auto self = weak.lock()) self->handle(std::move(req));
-      };
-      listener->support(handler);
-      // cpprestsdk answers OPTIONS itself unless a handler is registered for it explicitly;
-      // CORS preflights need our headers.
-      listener->support(web::http::methods::OPTIONS, handler);
-      listener->open().wait();
-      impl->listener = std::move(listener);
-      impl->bound_port = port;
-      break;
-    } catch (const std::exception& e) {
-      last_error = e.what();
-    }
-  }
-  if (!impl->listener) {
-    return unavailable("Cannot listen on " + impl->options.bind_address + ":" +
-                       std::to_string(impl->options.port) + ": " + last_error);
-  }
+  http::AsyncServerOptions transport;
+  transport.bind_address = impl->options.bind_address;
+  transport.port = impl->options.port;  // 0: the kernel picks a free port
+  transport.io_threads = impl->options.io_threads;
+  transport.max_body_bytes = impl->options.max_body_bytes;
+  transport.idle_timeout = std::chrono::seconds(300);
+  if (impl->options.tls)
+    transport.tls =
+        http::TlsFiles{tls_files.certificate_file, tls_files.private_key_file, tls_files.ca_file};
+  transport.error_response = [](int status, std::string_view message) {
+    return http::RawResponse{status,
+                             {{"Content-Type", std::string(json_type)}},
+                             wire::response_message("error", message).dump()};
+  };
+  std::weak_ptr<Impl> weak = impl;
+  // Mounted under the base path: `gridke serve` puts the service front doors (JsonServer) on
+  // the same port under theirs. The base path itself checks every request (404 otherwise).
+  auto started =
+      http::Mount::open(std::move(transport), impl->options.base_path,
+                        [weak](http::RawRequest req, std::shared_ptr<http::Responder> responder) {
+                          if (auto self = weak.lock())
+                            self->handle(std::move(req), std::move(responder));
+                        });
+  if (!started) return started.error();
+  impl->mount = std::move(*started);
+  impl->bound_port = impl->mount->port();
   impl->timer = std::thread([raw] { raw->timer_loop(); });
   impl->log(LogLevel::info, std::string("REST server listening on ") +
                                 (impl->options.tls ? "https://" : "http://") +
@@ -135,16 +119,9 @@ void RestServer::stop() {
     s.kbs.clear();
   }
   for (const auto& kb : mine) (void)s.engine.delete_knowledge_base(kb);
-  {
-    std::unique_lock lock(s.inflight_mu);
-    s.inflight_cv.wait_for(lock, std::chrono::seconds(2), [&s] { return s.replies == 0; });
-  }
-  // 3. close() waits for the requests in flight.
-  try {
-    s.listener->close().wait();
-  } catch (const std::exception& e) {
-    s.log(LogLevel::warn, std::string("closing the listener: ") + e.what());
-  }
+  // 3. The transport writes the answers already handed to it (the 410s above among them),
+  //    then closes every connection.
+  s.mount->close();
   {
     std::lock_guard lock(s.timer_mu);
     s.timer_stop = true;

@@ -1,6 +1,6 @@
 #pragma once
 // Scheduler: one thread that runs callbacks at given times (back-off retries, lease renewals,
-// re-registration), so waiting never occupies a cpprestsdk worker thread.
+// re-registration), so waiting never occupies an I/O or handler thread.
 // Thread safety: internally synchronised. Callbacks run on the scheduler thread, one at a time;
 // after stop() nothing more runs and schedule() is a no-op.
 

@@ -13,37 +13,30 @@ void RestServer::Impl::send(const Call& call, int status, std::string body, bool
   // Durable before the client hears 200: a KI registered (or removed) through /sc/ki is saved
   // here, since the endpoint replies right after changing the engine and the cache.
   if (status == 200 && options.registry && call.path == options.base_path + "/sc/ki" &&
-      (call.req.method() == methods::POST || call.req.method() == methods::DEL)) {
+      (call.req.method == "POST" || call.req.method == "DELETE")) {
     if (auto kb = header(call.req, kb_header)) sync_registry_kis(*kb);
   }
-  http_response resp(static_cast<web::http::status_code>(status));
-  auto& h = resp.headers();
-  h.add("Access-Control-Allow-Origin", "*");
-  h.add("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, HEAD, OPTIONS");
-  h.add("Access-Control-Allow-Headers",
-        "Accept, Content-Type, Authorization, Knowledge-Base-Id, Knowledge-Interaction-Id, "
-        "Gridke-Deadline-Ms");
-  if (challenge) h.add("WWW-Authenticate", "Bearer realm=\"gridke\"");
-  if (!body.empty()) resp.set_body(std::move(body), std::string(json ? json_type : "text/plain"));
+  http::RawResponse resp{status, {}, std::move(body)};
+  auto& h = resp.headers;
+  h.reserve(6);
+  h.emplace_back("Access-Control-Allow-Origin", "*");
+  h.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, HEAD, OPTIONS");
+  h.emplace_back("Access-Control-Allow-Headers",
+                 "Accept, Content-Type, Authorization, Knowledge-Base-Id, "
+                 "Knowledge-Interaction-Id, Gridke-Deadline-Ms");
+  if (challenge) h.emplace_back("WWW-Authenticate", "Bearer realm=\"gridke\"");
+  if (!resp.body.empty()) {
+    h.emplace_back("Content-Type", std::string(json ? json_type : "text/plain; charset=utf-8"));
+  }
   if (logs(LogLevel::debug)) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - call.start)
                   .count();
     auto kb = header(call.req, kb_header);
-    log(LogLevel::debug, call.req.method() + " " + call.path + (kb ? " kb=" + *kb : "") + " -> " +
+    log(LogLevel::debug, call.req.method + " " + call.path + (kb ? " kb=" + *kb : "") + " -> " +
                              std::to_string(status) + " (" + std::to_string(us / 1000.0) + " ms)");
   }
-  // Counted until written, so stop() can let answers (410s above all) reach the clients before
-  // the listener closes the connections.
-  begin_reply();
-  auto self = shared_from_this();
-  call.req.reply(resp).then([self](pplx::task<void> done) {
-    try {
-      done.get();
-    } catch (...) {  // the client hung up: not the server's problem
-    }
-    self->end_reply();
-  });
+  call.responder->send(std::move(resp));
 }
 
 bool RestServer::Impl::kb_exists(const KbId& kb) {
@@ -133,11 +126,19 @@ void RestServer::Impl::timer_loop() {
   }
 }
 
-void RestServer::Impl::handle(http_request req) {
-  Call call{std::move(req), {}, std::chrono::steady_clock::now(), std::nullopt};
-  call.path = rest::normalise_path(call.req.relative_uri().path());
-  const std::string& m = call.req.method();
-  if (m == methods::OPTIONS) {
+void RestServer::Impl::handle(http::RawRequest req, std::shared_ptr<http::Responder> responder) {
+  std::string body = std::move(req.body);
+  Call call{
+      std::move(req), std::move(responder), {}, std::chrono::steady_clock::now(), std::nullopt};
+  auto path = call.req.path();
+  if (!path) {
+    call.path = call.req.target;
+    send_message(call, 400, "The request path '" + call.req.target + "' has a bad %-escape.");
+    return;
+  }
+  call.path = rest::normalise_path(*path);
+  const std::string& m = call.req.method;
+  if (m == "OPTIONS") {
     send(call, 200, {});
     return;
   }
@@ -153,37 +154,9 @@ void RestServer::Impl::handle(http_request req) {
                      " (see docs/rest-api.md).");
     return;
   }
+  // Bodies over max_body_bytes never get here: the transport answers them 413.
   std::string route = call.path.substr(base.size());
-  auto size = call.req.headers().content_length();
-  if (size > options.max_body_bytes) {
-    send_message(call, 413,
-                 "Request body of " + std::to_string(size) + " bytes exceeds the limit of " +
-                     std::to_string(options.max_body_bytes) + " bytes.");
-    return;
-  }
-  bool takes_body = m == methods::POST || m == methods::PUT;
-  if (!takes_body) {
-    route_call(std::move(call), route, {});
-    return;
-  }
-  auto self = shared_from_this();
-  call.req.extract_utf8string(true).then([self, call, route](pplx::task<std::string> t) mutable {
-    std::string body;
-    try {
-      body = t.get();
-    } catch (const std::exception& e) {
-      self->send_message(call, 400, std::string("Could not read the request body: ") + e.what());
-      return;
-    }
-    if (body.size() > self->options.max_body_bytes) {
-      self->send_message(call, 413,
-                         "Request body of " + std::to_string(body.size()) +
-                             " bytes exceeds the limit of " +
-                             std::to_string(self->options.max_body_bytes) + " bytes.");
-      return;
-    }
-    self->route_call(std::move(call), route, std::move(body));
-  });
+  route_call(std::move(call), route, std::move(body));
 }
 
 void RestServer::Impl::route_call(Call call, const std::string& route, std::string body) {
@@ -197,7 +170,7 @@ void RestServer::Impl::route_call(Call call, const std::string& route, std::stri
 }
 
 void RestServer::Impl::dispatch(const Call& call, const std::string& route, std::string body) {
-  const std::string& m = call.req.method();
+  const std::string& m = call.req.method;
   auto wrong_method = [&](std::string_view allowed) {
     send_message(
         call, 405,
@@ -205,42 +178,42 @@ void RestServer::Impl::dispatch(const Call& call, const std::string& route, std:
   };
   try {
     if (route == "/sc") {
-      if (m == methods::GET) return get_sc(call);
-      if (m == methods::POST) return post_sc(call, body);
-      if (m == methods::DEL) return delete_sc(call);
+      if (m == "GET") return get_sc(call);
+      if (m == "POST") return post_sc(call, body);
+      if (m == "DELETE") return delete_sc(call);
       return wrong_method("GET, POST or DELETE");
     }
     if (route == "/sc/lease/renew") {
-      if (m == methods::PUT) return renew_lease(call);
+      if (m == "PUT") return renew_lease(call);
       return wrong_method("PUT");
     }
     if (route == "/sc/ki") {
-      if (m == methods::GET) return get_ki(call);
-      if (m == methods::POST) return post_ki(call, body);
-      if (m == methods::DEL) return delete_ki(call);
+      if (m == "GET") return get_ki(call);
+      if (m == "POST") return post_ki(call, body);
+      if (m == "DELETE") return delete_ki(call);
       return wrong_method("GET, POST or DELETE");
     }
     if (route == "/sc/ask" || route == "/sc/post") {
-      if (m == methods::POST) return proactive(call, body, route == "/sc/ask");
+      if (m == "POST") return proactive(call, body, route == "/sc/ask");
       return wrong_method("POST");
     }
     if (route == "/sc/handle") {
-      if (m == methods::GET) return get_handle(call);
-      if (m == methods::POST) return post_handle(call, body);
+      if (m == "GET") return get_handle(call);
+      if (m == "POST") return post_handle(call, body);
       return wrong_method("GET or POST");
     }
     if (route == "/sc/knowledge") {
-      if (m != methods::POST) return wrong_method("POST");
+      if (m != "POST") return wrong_method("POST");
       auto r = rest::post_domain_knowledge(engine, header(call.req, kb_header), body);
       return send(call, r.status, std::move(r.body));
     }
     if (route == "/sc/ki/plan") {  // GridKE extension (docs/knowledge-network.md)
-      if (m != methods::GET) return wrong_method("GET");
+      if (m != "GET") return wrong_method("GET");
       auto r = rest::get_ki_plan(engine, header(call.req, kb_header), header(call.req, ki_header));
       return send(call, r.status, std::move(r.body));
     }
     if (route == "/version") {
-      if (m == methods::GET) return send_json(call, 200, Json{{"version", options.version}});
+      if (m == "GET") return send_json(call, 200, Json{{"version", options.version}});
       return wrong_method("GET");
     }
     send_message(call, 404, "No such endpoint: " + call.path + ".");
@@ -404,7 +377,7 @@ bool RestServer::Impl::authorise(Call& call, const std::string& route, const std
   if (route != "/sc" && !route.starts_with("/sc/")) return true;  // /version stays open
   auto deny = [&](int status, const std::string& message) {
     log(LogLevel::warn,
-        call.req.method() + " " + call.path + " -> " + std::to_string(status) + ": " + message);
+        call.req.method + " " + call.path + " -> " + std::to_string(status) + ": " + message);
     // replace: a message may quote bytes of a request body that are not UTF-8.
     send(call, status,
          wire::response_message("error", message)
@@ -435,7 +408,7 @@ bool RestServer::Impl::authorise(Call& call, const std::string& route, const std
                          " (Knowledge-Base-Id header): a knowledge base can act only as "
                          "itself.");
   }
-  if (route == "/sc" && call.req.method() == methods::POST) {
+  if (route == "/sc" && call.req.method == "POST") {
     auto json = wire::parse_json(body);
     if (json && json->is_object()) {
       auto it = json->find("knowledgeBaseId");

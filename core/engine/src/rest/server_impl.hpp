@@ -6,8 +6,6 @@
 
 #include "gridke/engine/rest_server.hpp"
 
-#include <cpprest/http_listener.h>
-
 #include <cstdlib>
 
 #include <atomic>
@@ -19,15 +17,13 @@
 #include <utility>
 #include <vector>
 
+#include "gridke/http/transport.hpp"
 #include "http_util.hpp"
 #include "long_poll.hpp"
 #include "wire.hpp"
 
 namespace gridke::engine {
 
-using web::http::http_request;
-using web::http::http_response;
-using web::http::methods;
 using wire::Json;
 
 namespace detail {
@@ -38,11 +34,9 @@ constexpr std::string_view ki_header = "Knowledge-Interaction-Id";
 constexpr std::string_view deadline_header = "Gridke-Deadline-Ms";
 constexpr std::string_view json_type = "application/json; charset=UTF-8";
 
-inline std::optional<std::string> header(const http_request& req, std::string_view name) {
-  const auto& h = req.headers();
-  auto it = h.find(std::string(name));
-  if (it == h.end()) return std::nullopt;
-  return it->second;
+inline std::optional<std::string> header(const http::RawRequest& req, std::string_view name) {
+  if (auto v = req.header(name)) return std::string(*v);
+  return std::nullopt;
 }
 
 }  // namespace detail
@@ -59,9 +53,11 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
     std::set<KiId> persisted;  // KIs saved in options.registry
   };
 
-  // One HTTP exchange: the request, its normalised path and the start time for the log.
+  // One HTTP exchange: the request (its body is passed on separately), the channel its answer
+  // goes out on, its normalised path and the start time for the log.
   struct Call {
-    http_request req;
+    http::RawRequest req;
+    std::shared_ptr<http::Responder> responder;
     std::string path;
     std::chrono::steady_clock::time_point start;
     std::optional<KbId> identity;  // the token's KB when authentication is on
@@ -72,7 +68,7 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
   KnowledgeEngine& engine;
   RestServerOptions options;
   std::uint16_t bound_port = 0;
-  std::unique_ptr<web::http::experimental::listener::http_listener> listener;
+  std::unique_ptr<http::Mount> mount;  // on a port the service front doors may share
   std::shared_ptr<rest::LongPollHub> hub;
 
   mutable std::mutex mu;
@@ -89,16 +85,6 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
   void end_call() {
     std::lock_guard lock(inflight_mu);
     if (--inflight == 0) inflight_cv.notify_all();
-  }
-
-  int replies = 0;  // GUARDED_BY(inflight_mu): replies handed to cpprestsdk, not yet written
-  void begin_reply() {
-    std::lock_guard lock(inflight_mu);
-    ++replies;
-  }
-  void end_reply() {
-    std::lock_guard lock(inflight_mu);
-    if (--replies == 0) inflight_cv.notify_all();
   }
 
   std::mutex timer_mu;
@@ -178,7 +164,7 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
   void timer_loop();
 
   // ---- routing ----
-  void handle(http_request req);
+  void handle(http::RawRequest req, std::shared_ptr<http::Responder> responder);
 
   void dispatch(const Call& call, const std::string& route, std::string body);
   // Authentication, then dispatch.

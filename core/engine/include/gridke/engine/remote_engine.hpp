@@ -11,9 +11,12 @@
 // KI ids returned by register_ki stay valid across re-registrations (they map to the server's
 // current ids internally).
 //
-// Thread safety: internally synchronised. Handlers run on cpprestsdk worker threads; the
-// blocking calls (create/delete/register/ask()/post()) must not be made from a handler when that
-// could exhaust the worker pool — use ask_async/post_async there.
+// Transport: Boost.Beast keep-alive connections (http/transport.hpp), one I/O thread; each held
+// poll occupies one connection.
+// Thread safety: internally synchronised. Handlers and completion callbacks run on the
+// engine's handler threads (`handler_threads`); the blocking calls (create/delete/register/
+// ask()/post()) must not be made from a handler when that could occupy every handler thread —
+// use ask_async/post_async there.
 // Security (docs/security.md): https base URLs are verified against the system CAs or `ca_file`
 // (host name included); a client certificate can be presented for mutual TLS. With bearer
 // tokens, each request carries the token of the knowledge base it acts for: `tokens[kb]`, else
@@ -56,6 +59,12 @@ struct RemoteEngineOptions {
   /// Send the per-call deadline to the server in the Gridke-Deadline-Ms header (a GridKE
   /// extension; TNO servers ignore it).
   bool send_deadline_header = true;
+
+  /// Threads that run ANSWER/REACT handlers and ask/post completions. HTTP itself runs on one
+  /// I/O thread of the client. 0: handlers and completions run on that I/O thread — two thread
+  /// hand-offs fewer per exchange, for handlers and callbacks that never block and never make a
+  /// blocking call on this engine (those would deadlock it); the load test's KBs run this way.
+  std::size_t handler_threads = 4;
 
   /// https: PEM file of the CA that signed the server's certificate (empty: system CAs).
   std::string ca_file;

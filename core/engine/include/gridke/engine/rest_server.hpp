@@ -93,6 +93,9 @@ struct RestServerOptions {
   std::chrono::milliseconds lease_check_interval{std::chrono::seconds(10)};
   /// Request bodies larger than this get 413.
   std::size_t max_body_bytes = 64u << 20;
+  /// Threads that read, parse and write HTTP (Boost.Beast, http/transport.hpp); handlers run
+  /// on them, and engine work on the engine's own pool. 2 suits a 2-core machine.
+  std::size_t io_threads = 2;
   /// Per-KB queue of handle requests while nobody polls (TNO: 50).
   std::size_t handle_queue_capacity = 50;
   /// Per-KB handle requests delivered but not yet answered (TNO: 100).
