@@ -7,8 +7,8 @@
 //   BM_RestServer_Post1000Bindings    one POST of 1,000 bindings (2 variables) to a REST REACT KB
 //   BM_RestServer_ListKnowledgeBases  GET /rest/sc (empty list) through RemoteEngine
 //
-// `--io-threads=N` (before the Google Benchmark flags) sizes cpprestsdk's shared thread pool,
-// which runs the server and both clients here (default 40; docs/performance.md).
+// `--io-threads=N` (before the Google Benchmark flags) sets the server's HTTP I/O threads
+// (RestServerOptions::io_threads, default 2; docs/performance.md).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -17,9 +17,6 @@
 #include <cstring>
 #include <utility>
 #include <vector>
-
-// After <utility>: Boost.Asio 1.74 (pulled in by pplx) uses std::exchange without including it.
-#include <pplx/threadpool.h>
 
 #include "rest_fixture.hpp"
 
@@ -138,7 +135,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "gridke_rest_bench: --io-threads must be a positive integer\n");
         return 2;
       }
-      crossplat::threadpool::initialize_with_threads(static_cast<std::size_t>(n));
+      rest_io_threads = static_cast<std::size_t>(n);
       continue;
     }
     argv[kept++] = argv[i];

@@ -30,6 +30,9 @@ inline void must(Result<void> r, const char* what) {
   }
 }
 
+/// The server's HTTP I/O threads in every RestNetwork (the programs' --io-threads).
+inline std::size_t rest_io_threads = 2;
+
 struct RestNetwork {
   engine::EmbeddedEngine engine;
   std::unique_ptr<engine::RestServer> server;
@@ -37,6 +40,7 @@ struct RestNetwork {
   RestNetwork() {
     engine::RestServerOptions options;
     options.port = 0;
+    options.io_threads = rest_io_threads;
     server = must(engine::RestServer::start(engine, options), "RestServer::start");
   }
 

@@ -10,8 +10,8 @@
 //
 //   gridke_rest_load [--kbs 100] [--rate 1000] [--seconds 60] [--warmup-s 10] [--report-s 10]
 //                    [--io-threads N]
-// --io-threads sizes cpprestsdk's shared thread pool (crossplat::threadpool, default 40), which
-// runs the HTTP server and clients of this process (docs/performance.md).
+// --io-threads sets the server's HTTP I/O threads (RestServerOptions::io_threads, default 2;
+// docs/performance.md).
 #include <malloc.h>
 #include <time.h>
 
@@ -25,9 +25,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-// After <utility>: Boost.Asio 1.74 (pulled in by pplx) uses std::exchange without including it.
-#include <pplx/threadpool.h>
 
 #include "../load/histogram.hpp"
 #include "rest_fixture.hpp"
@@ -126,8 +123,7 @@ int main(int argc, char** argv) {
   }
 
   const long io_threads = arg(argc, argv, "--io-threads", 0);
-  if (io_threads > 0)
-    crossplat::threadpool::initialize_with_threads(static_cast<std::size_t>(io_threads));
+  if (io_threads > 0) rest_io_threads = static_cast<std::size_t>(io_threads);
   RestNetwork net;
   auto answerers = net.client();
   auto asker = net.client();

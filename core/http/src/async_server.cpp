@@ -1,6 +1,7 @@
 // AsyncServer: the Boost.Beast HTTP/1.1 server of transport.hpp. One Session per connection,
 // each on its own strand; the I/O threads parse and write, the handler is called once per
 // request and answers through a Responder that posts the answer back to the session's strand.
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -102,13 +103,20 @@ struct AsyncServer::Impl : std::enable_shared_from_this<AsyncServer::Impl> {
   };
 
   Impl(AsyncServerOptions o, RequestHandler h)
-      : options(std::move(o)), handler(std::move(h)), acceptor(net::make_strand(ioc)) {
+      : options(std::move(o)),
+        handler(std::move(h)),
+        work(net::make_work_guard(ioc)),
+        acceptor(net::make_strand(ioc)) {
     if (!options.error_response) options.error_response = default_error_response;
   }
 
   AsyncServerOptions options;
   RequestHandler handler;
   net::io_context ioc;
+  // Keeps run() going while a session waits for its handler with no I/O pending, so that what
+  // stop() posts (the closes) always runs: a handler left in the queue would hold its session
+  // and, through it, this Impl.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::unique_ptr<net::ssl::context> tls;
   tcp::acceptor acceptor;
   std::uint16_t bound_port = 0;
@@ -441,7 +449,9 @@ void AsyncServer::stop() {
   });
   for (auto& session : open) session->close();
   open.clear();
-  // With the acceptor and every connection closed, no operation is left: run() returns.
+  // Nothing more is posted (answer() checks `stopped` under the lock): once the closes above
+  // have run and their operations finished, run() returns.
+  s.work.reset();
   for (auto& t : s.threads) {
     if (t.joinable()) t.join();
   }
