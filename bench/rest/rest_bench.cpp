@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "gridke_rest_bench: --io-threads must be a positive integer\n");
         return 2;
       }
-      rest_io_threads = static_cast<std::size_t>(n);
+      gridke::bench::rest_io_threads = static_cast<std::size_t>(n);
       continue;
     }
     argv[kept++] = argv[i];
