@@ -399,6 +399,36 @@ struct RemoteEngine::Core : std::enable_shared_from_this<RemoteEngine::Core> {
     if (workers) workers->shutdown();
   }
 
+  // POST /sc/ask or /sc/post for `kb`; `parse` turns the 200 body into the caller's result.
+  template <class Done, class Parse>
+  void proactive(std::string_view kb, std::string_view ki, const pattern::BindingSet& bindings,
+                 const CallOptions& call, const char* endpoint, Done done, Parse parse) {
+    auto server = server_ki(kb, ki).value_or(std::string(ki));
+    auto deadline = call.deadline.value_or(std::chrono::seconds(10));
+    std::optional<std::chrono::milliseconds> header;
+    if (call.deadline && options.send_deadline_header) header = call.deadline;
+    send("POST", endpoint, std::string(kb), server,
+         wire::proactive_request_to_json(bindings, call.recipients).dump(), header,
+         deadline + options.exchange_margin,
+         [done = std::move(done), parse = std::move(parse), weak = weak_from_this(),
+          id = std::string(kb), what = std::string("POST ") + endpoint](HttpResult r) {
+           // 404: the server lost this KB (a restart without --data). A KB with only ASK/POST
+           // KIs has no handle loop to notice, so the call itself starts the re-registration;
+           // this call fails, the next ones succeed.
+           if (r.status == 404) {
+             if (auto self = weak.lock()) {
+               if (auto local = self->find_kb(id)) {
+                 self->begin_recovery(local, std::chrono::milliseconds(0));
+               }
+             }
+           }
+           if (r.status != 200) return done(http_error(r, what));
+           auto json = wire::parse_json(r.body);
+           if (!json) return done(json.error());
+           done(parse(*json));
+         });
+  }
+
   // Resolves an SSA's KI id to the server's current id.
   std::optional<KiId> server_ki(std::string_view kb, std::string_view ki) const {
     auto local = find_kb(kb);
@@ -570,59 +600,15 @@ Result<std::vector<RegisteredKi>> RemoteEngine::knowledge_interactions(std::stri
 
 void RemoteEngine::ask_async(std::string_view kb, std::string_view ki, pattern::BindingSet bindings,
                              CallOptions options, AskCallback done) {
-  auto server = core_->server_ki(kb, ki).value_or(std::string(ki));
-  auto deadline = options.deadline.value_or(std::chrono::seconds(10));
-  std::optional<std::chrono::milliseconds> header;
-  if (options.deadline && core_->options.send_deadline_header) header = options.deadline;
-  core_->send("POST", "/sc/ask", std::string(kb), server,
-              wire::proactive_request_to_json(bindings, options.recipients).dump(), header,
-              deadline + core_->options.exchange_margin,
-              [done = std::move(done), weak = std::weak_ptr<Core>(core_),
-               id = std::string(kb)](HttpResult r) {
-                // 404: the server lost this KB (a restart without --data). A KB with only ASK/POST
-                // KIs has no handle loop to notice, so the call itself starts the re-registration;
-                // this call fails, the next ones succeed.
-                if (r.status == 404) {
-                  if (auto self = weak.lock()) {
-                    if (auto local = self->find_kb(id)) {
-                      self->begin_recovery(local, std::chrono::milliseconds(0));
-                    }
-                  }
-                }
-                if (r.status != 200) return done(http_error(r, "POST /sc/ask"));
-                auto json = wire::parse_json(r.body);
-                if (!json) return done(json.error());
-                done(wire::ask_result_from_json(*json));
-              });
+  core_->proactive(kb, ki, bindings, options, "/sc/ask", std::move(done),
+                   [](const Json& json) { return wire::ask_result_from_json(json); });
 }
 
 void RemoteEngine::post_async(std::string_view kb, std::string_view ki,
                               pattern::BindingSet bindings, CallOptions options,
                               PostCallback done) {
-  auto server = core_->server_ki(kb, ki).value_or(std::string(ki));
-  auto deadline = options.deadline.value_or(std::chrono::seconds(10));
-  std::optional<std::chrono::milliseconds> header;
-  if (options.deadline && core_->options.send_deadline_header) header = options.deadline;
-  core_->send("POST", "/sc/post", std::string(kb), server,
-              wire::proactive_request_to_json(bindings, options.recipients).dump(), header,
-              deadline + core_->options.exchange_margin,
-              [done = std::move(done), weak = std::weak_ptr<Core>(core_),
-               id = std::string(kb)](HttpResult r) {
-                // 404: the server lost this KB (a restart without --data). A KB with only ASK/POST
-                // KIs has no handle loop to notice, so the call itself starts the re-registration;
-                // this call fails, the next ones succeed.
-                if (r.status == 404) {
-                  if (auto self = weak.lock()) {
-                    if (auto local = self->find_kb(id)) {
-                      self->begin_recovery(local, std::chrono::milliseconds(0));
-                    }
-                  }
-                }
-                if (r.status != 200) return done(http_error(r, "POST /sc/post"));
-                auto json = wire::parse_json(r.body);
-                if (!json) return done(json.error());
-                done(wire::post_result_from_json(*json));
-              });
+  core_->proactive(kb, ki, bindings, options, "/sc/post", std::move(done),
+                   [](const Json& json) { return wire::post_result_from_json(json); });
 }
 
 }  // namespace gridke::engine
