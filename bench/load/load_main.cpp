@@ -16,7 +16,7 @@
 //                   [--warmup-s 20] [--ask-percent 50] [--clients 4] [--report-s 10]
 //                   [--deadline-ms 10000] [--max-in-flight 1000] [--json FILE]
 //                   [--handler-threads 0]
-//   gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads 2]
+//   gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads 2] [--engine-threads 8]
 //       a bare server (EmbeddedEngine behind RestServer) for when `gridke serve` is not built;
 //       prints {"url": ..., "port": ...} on stdout and runs until SIGINT/SIGTERM.
 //
@@ -518,7 +518,8 @@ int serve(const Args& args) {
   auto port = args.number("port", 0);
   auto heartbeat = args.number("heartbeat-s", 29);
   auto io_threads = args.number("io-threads", 2);
-  if (!port || !heartbeat || !io_threads) return 2;
+  auto engine_threads = args.number("engine-threads", 8);
+  if (!port || !heartbeat || !io_threads || !engine_threads || *engine_threads < 1) return 2;
   if (*port > 65535 || *heartbeat < 1 || *io_threads < 1) {
     std::fprintf(stderr,
                  "gridke_load serve: --port 0..65535, --heartbeat-s ≥ 1, --io-threads ≥ 1\n");
@@ -530,7 +531,9 @@ int serve(const Args& args) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  engine::EmbeddedEngine engine;
+  engine::EmbeddedEngine::Options engine_options;
+  engine_options.handler_threads = static_cast<std::size_t>(*engine_threads);
+  engine::EmbeddedEngine engine(engine_options);
   engine::RestServerOptions options;
   options.port = static_cast<std::uint16_t>(*port);
   options.heartbeat = std::chrono::seconds(*heartbeat);
@@ -559,7 +562,8 @@ int main(int argc, char** argv) {
                  "                   [--seconds 600] [--warmup-s 20] [--ask-percent 50]\n"
                  "                   [--clients 4] [--report-s 10] [--deadline-ms 10000]\n"
                  "                   [--max-in-flight 1000] [--json FILE] [--handler-threads 0]\n"
-                 "       gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads 2]\n");
+                 "       gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads 2]\n"
+                 "                         [--engine-threads 8]\n");
     return 2;
   }
   auto args = Args::parse(argc, argv, 2);
