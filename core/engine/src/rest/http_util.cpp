@@ -1,16 +1,8 @@
 #include "http_util.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include <cerrno>
-#include <cstring>
 #include <memory>
 
 namespace gridke::engine::rest {
@@ -48,41 +40,6 @@ std::string normalise_path(std::string_view path) {
   return std::string(path);
 }
 
-Result<std::uint16_t> pick_free_port(const std::string& host) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  addrinfo* res = nullptr;
-  if (int rc = getaddrinfo(host.c_str(), "0", &hints, &res); rc != 0) {
-    return unavailable("Cannot resolve bind address '" + host + "': " + gai_strerror(rc));
-  }
-  std::string last_error = "no address";
-  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd < 0) {
-      last_error = std::strerror(errno);
-      continue;
-    }
-    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-      sockaddr_storage addr{};
-      socklen_t len = sizeof addr;
-      if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-        std::uint16_t port = addr.ss_family == AF_INET6
-                                 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                                 : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-        ::close(fd);
-        freeaddrinfo(res);
-        return port;
-      }
-    }
-    last_error = std::strerror(errno);
-    ::close(fd);
-  }
-  freeaddrinfo(res);
-  return unavailable("Cannot find a free port on '" + host + "': " + last_error);
-}
-
 namespace {
 
 std::string openssl_reason() {
@@ -103,7 +60,7 @@ struct SslCtxFree {
 
 }  // namespace
 
-Result<void> check_tls_files(const TlsFiles& files) {
+Result<void> check_tls_files(const http::TlsFiles& files) {
   std::unique_ptr<SSL_CTX, SslCtxFree> ctx(SSL_CTX_new(TLS_method()));
   if (!ctx) return internal_error("OpenSSL cannot create a TLS context: " + openssl_reason());
   ERR_clear_error();

@@ -467,8 +467,8 @@ Result<std::unique_ptr<RemoteEngine>> RemoteEngine::connect(RemoteEngineOptions 
       return invalid_argument("RemoteEngine: TLS files are set but base_url '" + options.base_url +
                               "' is not https");
     }
-    GRIDKE_TRY(rest::check_tls_files(
-        {options.client_certificate_file, options.client_private_key_file, options.ca_file}));
+    GRIDKE_TRY(rest::check_tls_files(http::TlsFiles{
+        options.client_certificate_file, options.client_private_key_file, options.ca_file}));
   }
   if (options.token.empty() && !options.token_file.empty()) {
     std::ifstream in(options.token_file);

@@ -40,7 +40,7 @@ Result<std::unique_ptr<RestServer>> RestServer::start(KnowledgeEngine& engine,
   if (options.base_path == "/") options.base_path.clear();
   if (options.bind_address.empty()) return invalid_argument("bind_address must not be empty");
   if (options.heartbeat.count() <= 0) return invalid_argument("heartbeat must be positive");
-  rest::TlsFiles tls_files;
+  http::TlsFiles tls_files;
   if (options.tls) {
     if (options.tls->certificate_file.empty() || options.tls->private_key_file.empty()) {
       return invalid_argument("TLS needs both a certificate file and a private key file");
@@ -69,9 +69,7 @@ Result<std::unique_ptr<RestServer>> RestServer::start(KnowledgeEngine& engine,
   transport.io_threads = impl->options.io_threads;
   transport.max_body_bytes = impl->options.max_body_bytes;
   transport.idle_timeout = std::chrono::seconds(300);
-  if (impl->options.tls)
-    transport.tls =
-        http::TlsFiles{tls_files.certificate_file, tls_files.private_key_file, tls_files.ca_file};
+  if (impl->options.tls) transport.tls = tls_files;
   transport.error_response = [](int status, std::string_view message) {
     return http::RawResponse{status,
                              {{"Content-Type", std::string(json_type)}},
