@@ -37,6 +37,36 @@ RequestHandler echo_handler() {
   };
 }
 
+// A handler that keeps every request unanswered; the test answers (or drops) them later.
+// Declare it before the server, so that it outlives the server's I/O threads.
+class HeldRequests {
+ public:
+  RequestHandler handler() {
+    return [this](RawRequest, std::shared_ptr<Responder> responder) {
+      std::lock_guard lock(mu_);
+      held_.push_back(std::move(responder));
+    };
+  }
+  std::size_t size() {
+    std::lock_guard lock(mu_);
+    return held_.size();
+  }
+  // The i-th request's responder. REQUIRES: i < size().
+  std::shared_ptr<Responder> at(std::size_t i) {
+    std::lock_guard lock(mu_);
+    return held_.at(i);
+  }
+  // Waits up to 1 s for `n` requests; true when they arrived.
+  bool wait_for(std::size_t n) {
+    for (int i = 0; i < 100 && size() < n; ++i) std::this_thread::sleep_for(10ms);
+    return size() >= n;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::shared_ptr<Responder>> held_;
+};
+
 std::unique_ptr<AsyncServer> start_server(RequestHandler handler, AsyncServerOptions options = {}) {
   auto server = AsyncServer::start(std::move(options), std::move(handler));
   EXPECT_THAT(server, IsOk());
@@ -87,22 +117,17 @@ TEST(AsyncServerTest, AnswersAClientRequestWithHeadersAndBody) {
 }
 
 TEST(AsyncServerTest, AnswersFromAnotherThreadLater) {
-  std::mutex mu;
-  std::vector<std::shared_ptr<Responder>> held;
-  auto server = start_server([&](RawRequest, std::shared_ptr<Responder> responder) {
-    std::lock_guard lock(mu);
-    held.push_back(std::move(responder));
-  });
+  HeldRequests held;
+  auto server = start_server(held.handler());
   auto client = client_for(server->port());
   std::promise<ClientResult> got;
   client->request({"GET", "/poll", {}, {}, {}}, 5s, [&](ClientResult r) { got.set_value(r); });
   auto future = got.get_future();
   EXPECT_EQ(future.wait_for(100ms), std::future_status::timeout);
   std::thread([&] {
-    std::lock_guard lock(mu);
     ASSERT_EQ(held.size(), 1u);
-    held[0]->send(RawResponse{202, {}, "later"});
-    held[0]->send(RawResponse{500, {}, "ignored: only the first answer counts"});
+    held.at(0)->send(RawResponse{202, {}, "later"});
+    held.at(0)->send(RawResponse{500, {}, "ignored: only the first answer counts"});
   }).join();
   auto r = future.get();
   EXPECT_EQ(r.status, 202);
@@ -166,28 +191,18 @@ TEST(AsyncServerTest, SendsContinueForExpect100) {
 }
 
 TEST(AsyncServerTest, StopClosesConnectionsWithHeldRequests) {
-  std::shared_ptr<Responder> held;
-  std::mutex mu;
-  auto server = start_server([&](RawRequest, std::shared_ptr<Responder> responder) {
-    std::lock_guard lock(mu);
-    held = std::move(responder);
-  });
+  HeldRequests held;
+  auto server = start_server(held.handler());
   auto client = client_for(server->port());
   std::promise<ClientResult> got;
   client->request({"GET", "/held", {}, {}, {}}, 5s, [&](ClientResult r) { got.set_value(r); });
   auto future = got.get_future();
-  for (int i = 0; i < 100; ++i) {
-    std::this_thread::sleep_for(10ms);
-    std::lock_guard lock(mu);
-    if (held) break;
-  }
+  ASSERT_TRUE(held.wait_for(1));
   server->stop();
   auto r = future.get();
   EXPECT_EQ(r.status, 0);
   EXPECT_THAT(r.error, HasSubstr("receive failed"));
-  std::lock_guard lock(mu);
-  ASSERT_NE(held, nullptr);
-  held->send(RawResponse{200, {}, "too late"});  // a no-op, not a crash
+  held.at(0)->send(RawResponse{200, {}, "too late"});  // a no-op, not a crash
 }
 
 TEST(AsyncServerTest, RejectsBadOptionsNamingTheField) {
@@ -228,12 +243,8 @@ TEST(AsyncClientTest, ReportsAConnectFailureWithoutAStatus) {
 }
 
 TEST(AsyncClientTest, TimesOutASlowServer) {
-  std::vector<std::shared_ptr<Responder>> never;
-  std::mutex mu;
-  auto server = start_server([&](RawRequest, std::shared_ptr<Responder> responder) {
-    std::lock_guard lock(mu);
-    never.push_back(std::move(responder));
-  });
+  HeldRequests never_answered;
+  auto server = start_server(never_answered.handler());
   auto client = client_for(server->port());
   auto r = client->request_sync({"GET", "/slow", {}, {}, {}}, 150ms);
   EXPECT_EQ(r.status, 0);
@@ -241,16 +252,12 @@ TEST(AsyncClientTest, TimesOutASlowServer) {
 }
 
 TEST(AsyncClientTest, ShutdownFailsRequestsInFlight) {
-  std::vector<std::shared_ptr<Responder>> held;
-  std::mutex mu;
-  auto server = start_server([&](RawRequest, std::shared_ptr<Responder> responder) {
-    std::lock_guard lock(mu);
-    held.push_back(std::move(responder));
-  });
+  HeldRequests held;
+  auto server = start_server(held.handler());
   auto client = client_for(server->port());
   std::promise<ClientResult> got;
   client->request({"GET", "/held", {}, {}, {}}, 5s, [&](ClientResult r) { got.set_value(r); });
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(held.wait_for(1));
   client->shutdown();
   auto r = got.get_future().get();
   EXPECT_EQ(r.status, 0);
