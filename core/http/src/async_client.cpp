@@ -26,6 +26,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "asio_common.hpp"
 #include "asio_tls.hpp"
 #include "gridke/http/transport.hpp"
 
@@ -33,10 +34,8 @@ namespace gridke::http {
 
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
+using namespace detail;  // NOLINT(google-build-using-namespace): the aliases of asio_common.hpp
 namespace bhttp = boost::beast::http;
-using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
 // One request and its completion; shared by the handlers of the connection that carries it.
@@ -130,11 +129,6 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
 namespace {
 
 template <class Stream>
-beast::tcp_stream& client_tcp(Stream& s) {
-  return beast::get_lowest_layer(s);
-}
-
-template <class Stream>
 class Connection : public AsyncClient::Impl::Conn,
                    public std::enable_shared_from_this<Connection<Stream>> {
  public:
@@ -160,13 +154,13 @@ class Connection : public AsyncClient::Impl::Conn,
 
  private:
   void resolve() {
-    client_tcp(stream_).expires_at(ex_->deadline);
+    lowest_tcp(stream_).expires_at(ex_->deadline);
     resolver_.emplace(stream_.get_executor());
     resolver_->async_resolve(
         client_->options.host, std::to_string(client_->options.port),
         [self = this->shared_from_this()](beast::error_code ec, tcp::resolver::results_type r) {
           if (ec) return self->fail(ec, "resolve");
-          client_tcp(self->stream_)
+          lowest_tcp(self->stream_)
               .async_connect(
                   r, [self](beast::error_code e, const tcp::endpoint&) { self->on_connect(e); });
         });
@@ -175,7 +169,7 @@ class Connection : public AsyncClient::Impl::Conn,
   void on_connect(beast::error_code ec) {
     if (ec) return fail(ec, "connect");
     beast::error_code ignored;
-    client_tcp(stream_).socket().set_option(tcp::no_delay(true), ignored);
+    lowest_tcp(stream_).socket().set_option(tcp::no_delay(true), ignored);
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       connected_ = true;
       write();
@@ -197,7 +191,7 @@ class Connection : public AsyncClient::Impl::Conn,
   }
 
   void write() {
-    client_tcp(stream_).expires_at(ex_->deadline);
+    lowest_tcp(stream_).expires_at(ex_->deadline);
     bhttp::async_write(stream_, ex_->request,
                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                          if (ec) return self->fail(ec, "send");
@@ -218,7 +212,7 @@ class Connection : public AsyncClient::Impl::Conn,
     if (ec) return fail(ec, "receive");
     auto msg = parser_->release();
     parser_.reset();
-    client_tcp(stream_).expires_never();
+    lowest_tcp(stream_).expires_never();
     const bool keep = msg.keep_alive();
     auto ex = std::move(ex_);
     if (keep) {
@@ -257,8 +251,8 @@ class Connection : public AsyncClient::Impl::Conn,
     connected_ = false;
     beast::error_code ignored;
     if (resolver_) resolver_->cancel();
-    client_tcp(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    client_tcp(stream_).close();
+    lowest_tcp(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest_tcp(stream_).close();
   }
 
   std::shared_ptr<AsyncClient::Impl> client_;

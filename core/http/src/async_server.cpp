@@ -24,6 +24,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "asio_common.hpp"
 #include "asio_tls.hpp"
 #include "gridke/http/transport.hpp"
 
@@ -31,10 +32,8 @@ namespace gridke::http {
 
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
+using namespace detail;  // NOLINT(google-build-using-namespace): the aliases of asio_common.hpp
 namespace bhttp = boost::beast::http;
-using tcp = net::ip::tcp;
 
 constexpr std::size_t kHeaderLimit = 64u << 10;
 constexpr std::chrono::seconds kBodyReadTimeout{60};
@@ -144,12 +143,6 @@ struct AsyncServer::Impl : std::enable_shared_from_this<AsyncServer::Impl> {
 
 namespace {
 
-// Plain or TLS: the lowest layer is a beast::tcp_stream in both.
-template <class Stream>
-beast::tcp_stream& tcp_of(Stream& s) {
-  return beast::get_lowest_layer(s);
-}
-
 template <class Stream>
 class Session : public AsyncServer::Impl::SessionBase,
                 public std::enable_shared_from_this<Session<Stream>> {
@@ -163,7 +156,7 @@ class Session : public AsyncServer::Impl::SessionBase,
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->read(); });
     } else {
-      tcp_of(stream_).expires_after(kTlsTimeout);
+      lowest_tcp(stream_).expires_after(kTlsTimeout);
       stream_.async_handshake(net::ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (ec) return self->close_now();
@@ -178,7 +171,7 @@ class Session : public AsyncServer::Impl::SessionBase,
     net::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (!self->writing_) return self->close_now();
       self->close_after_write_ = true;
-      tcp_of(self->stream_).expires_after(kStopGrace);
+      lowest_tcp(self->stream_).expires_after(kStopGrace);
     });
   }
 
@@ -216,7 +209,7 @@ class Session : public AsyncServer::Impl::SessionBase,
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(server_->options.max_body_bytes);
-    tcp_of(stream_).expires_after(server_->options.idle_timeout);
+    lowest_tcp(stream_).expires_after(server_->options.idle_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                                self->on_header(ec);
@@ -230,7 +223,7 @@ class Session : public AsyncServer::Impl::SessionBase,
         !parser_->is_done()) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
                                                                        req.version());
-      tcp_of(stream_).expires_after(kWriteTimeout);
+      lowest_tcp(stream_).expires_after(kWriteTimeout);
       bhttp::async_write(stream_, *cont,
                          [self = this->shared_from_this(), cont](beast::error_code e, std::size_t) {
                            if (e) return self->close_now();
@@ -242,7 +235,7 @@ class Session : public AsyncServer::Impl::SessionBase,
   }
 
   void read_body() {
-    tcp_of(stream_).expires_after(kBodyReadTimeout);
+    lowest_tcp(stream_).expires_after(kBodyReadTimeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                         self->on_request(ec);
@@ -284,7 +277,7 @@ class Session : public AsyncServer::Impl::SessionBase,
       request.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     }
     request.body = std::move(msg.body());
-    tcp_of(stream_).expires_never();
+    lowest_tcp(stream_).expires_never();
     auto responder = std::make_shared<SessionResponder>(this->shared_from_this());
     try {
       server_->handler(std::move(request), responder);
@@ -303,7 +296,7 @@ class Session : public AsyncServer::Impl::SessionBase,
     response_->body() = std::move(r.body);
     response_->keep_alive(keep_alive);
     response_->prepare_payload();
-    tcp_of(stream_).expires_after(close_after_write_ ? kStopGrace : kWriteTimeout);
+    lowest_tcp(stream_).expires_after(close_after_write_ ? kStopGrace : kWriteTimeout);
     writing_ = true;
     bhttp::async_write(
         stream_, *response_,
@@ -322,7 +315,7 @@ class Session : public AsyncServer::Impl::SessionBase,
 
   // Reads and drops what the client still sends (bounded in time and bytes), then closes.
   void discard_input() {
-    if (discarded_ == 0) tcp_of(stream_).expires_after(kLingerTimeout);
+    if (discarded_ == 0) lowest_tcp(stream_).expires_after(kLingerTimeout);
     buffer_.consume(buffer_.size());
     stream_.async_read_some(buffer_.prepare(64u << 10),
                             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
@@ -340,11 +333,11 @@ class Session : public AsyncServer::Impl::SessionBase,
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
       // No close_notify round trip: the peer may be gone, and a stuck shutdown would hold the
       // socket. The TCP FIN tells the client the connection is over.
-      tcp_of(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+      lowest_tcp(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
     } else {
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
-    tcp_of(stream_).close();
+    lowest_tcp(stream_).close();
   }
 
   std::shared_ptr<AsyncServer::Impl> server_;
