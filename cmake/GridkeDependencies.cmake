@@ -8,8 +8,7 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(OpenSSL REQUIRED)
-find_package(cpprestsdk REQUIRED)
-# Boost.Beast/Asio (headers of libboost1.74-dev): the HTTP transport of the KE REST API.
+# Boost.Beast/Asio (headers of libboost1.74-dev): the HTTP transport of every server and client.
 find_package(Boost 1.74 REQUIRED)
 if(GRIDKE_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -40,8 +40,7 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEB
 cmake --build build-tsan -j "$GRIDKE_JOBS" --target gridke_engine_tests gridke_rdf_tests
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-# tests/support/ubsan.supp: the vptr false positive inside cpprestsdk headers (see the file).
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/support/ubsan.supp
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 stage "tests under ThreadSanitizer (label: concurrency; the 32-KB stress test runs 10 s)"

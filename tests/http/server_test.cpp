@@ -184,7 +184,7 @@ TEST_F(JsonServerTest, TwoServersShareOnePortUnderDifferentBasePaths) {
 }
 
 // Handlers run on the server's own threads: one that blocks (as a front door waiting on the
-// knowledge engine does) neither stalls cpprestsdk's shared I/O threads nor other requests.
+// knowledge engine does) neither stalls the transport's I/O threads nor other requests.
 TEST(JsonServerHandlerThreadsTest, ABlockedHandlerDoesNotStallOtherRequests) {
   std::mutex mu;
   std::condition_variable cv;
@@ -235,9 +235,14 @@ TEST(JsonServerHandlerThreadsTest, AFullQueueAnswers503AndTheServerRecovers) {
   std::thread running([&] { (void)request("GET", url); });  // occupies the only thread
   while (entered == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::thread queued([&] { (void)request("GET", url); });  // fills the queue
+  // A probe may win the race for the queue's one slot (then `queued` gets the 503): probes give
+  // up after a short timeout, so a probe holding the slot cannot block this loop, and the next
+  // probe sees the full queue either way.
+  ClientOptions probe;
+  probe.timeout = std::chrono::milliseconds(300);
   Result<ClientResponse> busy = internal_error("unset");
-  for (int i = 0; i < 200; ++i) {  // until the queued request is in the queue
-    busy = request("GET", url);
+  for (int i = 0; i < 200; ++i) {  // until the queue is full
+    busy = request("GET", url, {}, probe);
     if (busy && busy->status == 503) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

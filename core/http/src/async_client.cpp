@@ -38,6 +38,12 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the aliases of
 namespace bhttp = boost::beast::http;
 using SteadyClock = std::chrono::steady_clock;
 
+ClientResult failure(std::string what) {
+  ClientResult r;
+  r.error = std::move(what);
+  return r;
+}
+
 // One request and its completion; shared by the handlers of the connection that carries it.
 struct Exchange {
   bhttp::request<bhttp::string_body> request;
@@ -101,7 +107,7 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
         conn = make_conn();
       }
     }
-    if (!conn) return ex->finish(ClientResult{0, {}, "client shut down"});
+    if (!conn) return ex->finish(failure("client shut down"));
     conn->start(std::move(ex), reused);
   }
 
@@ -220,7 +226,10 @@ class Connection : public AsyncClient::Impl::Conn,
     } else {
       close_now();
     }
-    ex->finish(ClientResult{static_cast<int>(msg.result_int()), std::move(msg.body()), {}});
+    ex->finish(ClientResult{static_cast<int>(msg.result_int()),
+                            std::move(msg.body()),
+                            {},
+                            std::string(msg[bhttp::field::content_type])});
   }
 
   void fail(beast::error_code ec, const char* stage) {
@@ -242,7 +251,7 @@ class Connection : public AsyncClient::Impl::Conn,
                        : ec == beast::error::timeout
                            ? "timed out after " + std::to_string(ex->timeout.count()) + " ms"
                            : std::string(stage) + " failed: " + ec.message();
-    ex->finish(ClientResult{0, {}, std::move(what)});
+    ex->finish(failure(std::move(what)));
   }
 
   void close_now() {
@@ -359,12 +368,13 @@ void AsyncClient::shutdown() {
   }
 }
 
-Result<std::pair<AsyncClientOptions, std::string>> parse_base_url(std::string_view url) {
+Result<ParsedUrl> parse_url(std::string_view url) {
   auto bad = [&](std::string_view why) {
     return invalid_argument("'" + std::string(url) +
                             "' is not an http(s) URL: " + std::string(why));
   };
-  AsyncClientOptions options;
+  ParsedUrl parsed;
+  AsyncClientOptions& options = parsed.origin;
   std::string_view rest = url;
   if (rest.starts_with("http://")) {
     options.scheme = "http";
@@ -379,10 +389,10 @@ Result<std::pair<AsyncClientOptions, std::string>> parse_base_url(std::string_vi
   }
   const auto slash = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-  if (path.find_first_of("?#") != std::string_view::npos) {
-    return bad("a base URL has no query or fragment");
-  }
+  std::string_view target =
+      slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  parsed.has_query_or_fragment = target.find_first_of("?#") != std::string_view::npos;
+  target = target.substr(0, target.find('#'));
   if (authority.find('@') != std::string_view::npos) return bad("user information is not allowed");
   std::string_view port_text;
   if (authority.starts_with("[")) {
@@ -420,12 +430,27 @@ Result<std::pair<AsyncClientOptions, std::string>> parse_base_url(std::string_vi
     if (port == 0 || port > 65535) return bad("the port must be a number from 1 to 65535");
     options.port = static_cast<std::uint16_t>(port);
   }
-  for (char c : path) {
-    if (std::isspace(static_cast<unsigned char>(c))) return bad("the path contains white space");
+  for (char c : target) {
+    if (std::isspace(static_cast<unsigned char>(c)) ||
+        std::iscntrl(static_cast<unsigned char>(c))) {
+      return bad("the path contains white space or a control character");
+    }
   }
-  std::string base(path);
+  parsed.target = target.empty()          ? std::string("/")
+                  : target.front() == '?' ? "/" + std::string(target)
+                                          : std::string(target);
+  return parsed;
+}
+
+Result<std::pair<AsyncClientOptions, std::string>> parse_base_url(std::string_view url) {
+  GRIDKE_ASSIGN_OR_RETURN(auto parsed, parse_url(url));
+  if (parsed.has_query_or_fragment) {
+    return invalid_argument("'" + std::string(url) +
+                            "' is not an http(s) URL: a base URL has no query or fragment");
+  }
+  std::string base = std::move(parsed.target);
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return std::pair{std::move(options), std::move(base)};
+  return std::pair{std::move(parsed.origin), std::move(base)};
 }
 
 }  // namespace gridke::http

@@ -10,8 +10,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <pplx/threadpool.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -221,18 +219,6 @@ Response Router::dispatch(Request request) const {
 
 // ---------------------------------------------------------------------------------------
 // JsonServer
-
-Result<void> set_io_threads(std::size_t threads) {
-  if (threads < 2) {
-    return invalid_argument("I/O threads must be >= 2, got " + std::to_string(threads));
-  }
-  try {
-    crossplat::threadpool::initialize_with_threads(threads);
-  } catch (const std::exception& e) {
-    return failed_precondition(std::string("the HTTP I/O thread pool already exists: ") + e.what());
-  }
-  return ok();
-}
 
 Result<std::uint16_t> pick_free_port(const std::string& host) {
   addrinfo hints{};

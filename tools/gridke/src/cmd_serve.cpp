@@ -300,13 +300,6 @@ int run_serve(const std::vector<std::string>& argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  // The KE API and the front doors share one Beast server (RestServerOptions::io_threads); the
-  // HTTP clients that deliver service callbacks use cpprestsdk's pool, sized the same, before
-  // any client exists: that pool is process-wide.
-  if (auto r = http::set_io_threads(static_cast<std::size_t>(*io_threads)); !r) {
-    return cli::fail(verb, r.error());
-  }
-
   auto opened = open_security(*args, data);
   if (std::holds_alternative<int>(opened)) return std::get<int>(opened);
   auto& sec = std::get<Security>(opened);

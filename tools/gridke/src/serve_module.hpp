@@ -37,7 +37,7 @@ struct ServeContext {
   std::string ke_base_url;  ///< e.g. http://127.0.0.1:8280/rest
   std::function<void(engine::LogLevel, std::string_view)> log;
   /// Set when the KE API serves https: front doors on the same port must use it too
-  /// (cpprestsdk cannot serve http and https on one port).
+  /// (one port serves either http or https).
   std::optional<http::TlsOptions> tls;
 
   /// Options for a front door on the KE port under `base_path`.

@@ -1,7 +1,8 @@
 #pragma once
-// Plain HTTP/JSON client calls (cpprestsdk http_client behind this header) for SSAs, demos,
-// simulators and tests that talk to a service front door, and CallbackDispatcher, which
-// delivers notifications to subscribers' callback URLs with retries and a delivery log.
+// Plain HTTP/JSON client calls for SSAs, demos, simulators and tests that talk to a service
+// front door, and CallbackDispatcher, which delivers notifications to subscribers' callback
+// URLs with retries and a delivery log. Both run on the Boost.Beast AsyncClient
+// (transport.hpp): one pooled keep-alive client per origin, shared by the whole process.
 // Thread safety: request() is reentrant; CallbackDispatcher is internally synchronised.
 
 #include <chrono>
@@ -34,9 +35,12 @@ struct ClientOptions {
   std::string ca_file;  ///< https: verify the server against this CA (PEM); empty = system CAs
 };
 
-/// One HTTP request. `body` is sent as application/json when non-empty.
-/// Errors: unavailable (cannot connect, timeout) naming method and URL; invalid_argument (bad
-/// URL). Any HTTP status is a success here: check ClientResponse::status.
+/// One HTTP request. `body` is sent as application/json when non-empty (a "Content-Type" in
+/// options.headers replaces that). Errors: unavailable (cannot connect, TLS handshake failed,
+/// timeout) naming method and URL; invalid_argument (a URL that is not absolute http(s), a bad
+/// method, ca_file with an http URL or a CA file that cannot be read). Any HTTP status is a
+/// success here: check ClientResponse::status. REQUIRES: not called from an AsyncClient `done`
+/// callback (it blocks until the answer).
 Result<ClientResponse> request(const std::string& method, const std::string& url,
                                const std::string& body = {}, const ClientOptions& options = {});
 /// request() with a JSON body; non-2xx answers become Errors carrying the server's message

@@ -1,8 +1,9 @@
 #pragma once
 // JSON REST front doors for GridKE services: a Router of `METHOD /path/{param}` routes and a
-// JsonServer that puts a Router behind a real HTTP listener (cpprestsdk, kept out of this
-// header). Every service REST API (fault location, sensitivities, flexibility response,
-// tariffs, metering, flexibility market …) is a Router filled by that service's http/ code.
+// JsonServer that puts a Router behind a real HTTP listener (a transport.hpp Mount, so front
+// doors may share a port with the KE REST API). Every service REST API (fault location,
+// sensitivities, flexibility response, tariffs, metering, flexibility market …) is a Router filled
+// by that service's http/ code.
 //
 // Conventions (README "Service REST APIs"):
 // - A handler returns Result<Response>; an Error becomes
@@ -14,7 +15,7 @@
 // - CORS headers on every answer; OPTIONS answered 204.
 //
 // Thread safety: Router is immutable after the server starts. Handlers run concurrently on the
-// server's own handler threads (ServerOptions::handler_threads), never on cpprestsdk's shared
+// server's own handler threads (ServerOptions::handler_threads), never on the transport's
 // I/O threads: a handler may block (SQLite, a knowledge-engine call that reaches remote
 // knowledge bases over REST) without starving the KE API or other front doors in the process.
 // Handlers must synchronise their own state.
@@ -147,13 +148,6 @@ class JsonServer {
   explicit JsonServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-/// Sizes cpprestsdk's process-wide I/O thread pool (every listener and client in the process
-/// shares it; the library default is 40). Must run before the first listener or client is
-/// created. Fewer threads mean fewer context switches per request: 4 halves the KE REST round
-/// trip on two cores (docs/performance.md); keep at least 2, since a handler may wait on another
-/// request. Errors: invalid_argument (threads < 2); failed_precondition (the pool exists).
-Result<void> set_io_threads(std::size_t threads);
 
 /// A free TCP port on `host` (bind to port 0, read it back, close). Errors: unavailable.
 Result<std::uint16_t> pick_free_port(const std::string& host);

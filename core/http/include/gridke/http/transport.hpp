@@ -163,6 +163,7 @@ struct ClientResult {
   int status = 0;
   std::string body;
   std::string error;
+  std::string content_type;  ///< the answer's Content-Type, empty when it had none
 };
 
 struct AsyncClientOptions {
@@ -202,6 +203,17 @@ class AsyncClient {
 
 /// Decodes %XX escapes ('+' stays '+'); nullopt when an escape is malformed.
 std::optional<std::string> percent_decode(std::string_view text);
+
+/// An absolute http(s) URL split for one request.
+struct ParsedUrl {
+  AsyncClientOptions origin;  ///< scheme, host and port (80/443 when the URL names none)
+  std::string target;         ///< path and query as written, "/" when empty; no fragment
+  bool has_query_or_fragment = false;
+};
+
+/// Splits an absolute http(s) URL ("https://dso.example:8443/rest/sc?x=1#f"). No user
+/// information; IPv6 hosts in brackets. Errors: invalid_argument naming the URL and the fault.
+Result<ParsedUrl> parse_url(std::string_view url);
 
 /// Splits an absolute http(s) URL into options (scheme, host, port) and its path ("" or
 /// "/rest"), without a trailing slash. Errors: invalid_argument naming the URL.
