@@ -3,6 +3,8 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -335,6 +337,103 @@ TEST_F(EmbeddedEngineTest, CallbacksRunOffTheCallersThread) {
   engine_.ask_async(kb_id("kb1"), asking, {}, {},
                     [&where](Result<AskResult>) { where.set_value(std::this_thread::get_id()); });
   EXPECT_NE(where.get_future().get(), std::this_thread::get_id());
+}
+
+// HandlerOptions::never_blocks: the handler runs on the thread that starts the exchange (no
+// hand-off to a handler thread); CallOptions::callback_never_blocks: the callback runs on the
+// thread that completes it. Together an exchange whose handler replies at once completes on
+// the caller's own thread.
+TEST_F(EmbeddedEngineTest, NeverBlockingHandlerAndCallbackRunOnTheCallersThread) {
+  make_kb("kb1");
+  make_kb("kb2");
+  const KiId asking = ask_ki("kb1", "?a ex:b ?c .");
+  std::thread::id handler_thread;
+  Handler quick = [&](const HandleRequest&, Reply reply) {
+    handler_thread = std::this_thread::get_id();
+    reply(BindingSet{Binding{{"x", iri("1")}, {"y", iri("2")}}});
+  };
+  ASSERT_THAT(
+      engine_.register_ki(kb_id("kb2"), ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), quick,
+                          HandlerOptions{.never_blocks = true}),
+      IsOk());
+  CallOptions options;
+  options.callback_never_blocks = true;
+  std::optional<Result<AskResult>> result;
+  std::thread::id callback_thread;
+  engine_.ask_async(kb_id("kb1"), asking, {}, options, [&](Result<AskResult> r) {
+    callback_thread = std::this_thread::get_id();
+    result = std::move(r);
+  });
+  // Both ran before ask_async returned, on this thread.
+  ASSERT_TRUE(result.has_value());
+  ASSERT_THAT(*result, IsOk());
+  EXPECT_THAT((*result)->bindings, SizeIs(1));
+  EXPECT_EQ(handler_thread, std::this_thread::get_id());
+  EXPECT_EQ(callback_thread, std::this_thread::get_id());
+}
+
+TEST_F(EmbeddedEngineTest, NeverBlockingCallbackRunsOnTheReplyingThread) {
+  make_kb("kb1");
+  make_kb("kb2");
+  const KiId posting = post_ki("kb1", "?s ex:v ?x .");
+  std::mutex mu;
+  Reply held;
+  Handler keep = [&](const HandleRequest&, Reply reply) {
+    std::lock_guard<std::mutex> lock(mu);
+    held = std::move(reply);
+  };
+  ASSERT_THAT(engine_.register_ki(kb_id("kb2"), ki::KnowledgeInteraction::react(gp("?p ex:v ?q .")),
+                                  keep, HandlerOptions{.never_blocks = true}),
+              IsOk());
+  Reply reply;
+  {
+    CallOptions options;
+    options.callback_never_blocks = true;
+    std::promise<std::thread::id> where;
+    auto done = where.get_future();
+    engine_.post_async(kb_id("kb1"), posting,
+                       BindingSet{Binding{{"s", iri("s")}, {"x", term("1")}}}, options,
+                       [&where](Result<PostResult> r) {
+                         EXPECT_THAT(r, IsOk());
+                         where.set_value(std::this_thread::get_id());
+                       });
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ASSERT_TRUE(held) << "a never-blocking handler runs before post_async returns";
+      reply = std::move(held);
+    }
+    std::thread replier([&reply, &done] {
+      reply(BindingSet{});
+      // The callback ran inside reply(), on this thread.
+      EXPECT_EQ(done.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+      EXPECT_EQ(done.get(), std::this_thread::get_id());
+    });
+    replier.join();
+  }
+}
+
+TEST_F(EmbeddedEngineTest, ThrowingNeverBlockingHandlerFailsOnlyItsKi) {
+  make_kb("kb1");
+  make_kb("kb2");
+  make_kb("kb3");
+  const KiId asking = ask_ki("kb1", "?a ex:b ?c .");
+  Handler boom = [](const HandleRequest&, Reply) { throw std::runtime_error("inline boom"); };
+  ASSERT_THAT(
+      engine_.register_ki(kb_id("kb2"), ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), boom,
+                          HandlerOptions{.never_blocks = true}),
+      IsOk());
+  answer_ki("kb3", "?x ex:b ?y .", BindingSet{Binding{{"x", iri("1")}, {"y", iri("2")}}});
+  AskResult r = ask("kb1", asking);
+  EXPECT_THAT(r.bindings, SizeIs(1));
+  ASSERT_THAT(r.exchange_info, SizeIs(2));
+  int failed = 0;
+  for (const auto& info : r.exchange_info) {
+    if (info.status == ExchangeStatus::failed) {
+      ++failed;
+      EXPECT_THAT(info.failed_message, HasSubstr("handler threw: inline boom"));
+    }
+  }
+  EXPECT_EQ(failed, 1);
 }
 
 TEST(EmbeddedEngineLifetime, DestroyingTheEngineCompletesPendingExchanges) {

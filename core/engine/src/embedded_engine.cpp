@@ -397,7 +397,8 @@ void EmbeddedEngine::post_metadata(const KnowledgeBaseInfo& kb,
   auto plan = detail::build_post_plan(*net, poster, {}, core_->options);
   if (!plan || (*plan)->steps.empty()) return;
   detail::run_post(core_, std::move(*plan), meta::metadata_bindings(kb, kis),
-                   core_->options.default_deadline, [](Result<PostResult>) {});
+                   core_->options.default_deadline, /*callback_never_blocks=*/true,
+                   [](Result<PostResult>) {});
 }
 
 Result<void> EmbeddedEngine::set_domain_knowledge(std::string_view kb, std::string_view rules) {
@@ -450,7 +451,7 @@ Result<std::vector<KnowledgeBaseInfo>> EmbeddedEngine::knowledge_bases() const {
 }
 
 Result<KiId> EmbeddedEngine::register_ki(std::string_view kb, const ki::KnowledgeInteraction& ki,
-                                         Handler handler) {
+                                         Handler handler, HandlerOptions options) {
   const auto unknown_kb = [&] {
     return not_found("Could not add knowledge interaction, because the given knowledge base ID (" +
                      std::string(kb) + ") is unknown.");
@@ -473,6 +474,7 @@ Result<KiId> EmbeddedEngine::register_ki(std::string_view kb, const ki::Knowledg
   entry->id = entry->kb + "/interaction/" + (ki.name.empty() ? core_->new_uuid() : ki.name);
   entry->definition = ki;
   entry->handler = std::move(handler);
+  entry->handler_never_blocks = options.never_blocks;
   if (ki.pattern) entry->pattern.emplace(*ki.pattern);
   if (ki.result_pattern) entry->result.emplace(*ki.result_pattern);
   KiId id = entry->id;
@@ -551,7 +553,8 @@ void EmbeddedEngine::ask_async(std::string_view kb, std::string_view ki,
                       detail::ki_ref(*proactive->ki), bindings);
   }
   detail::run_ask(core_, std::move(*plan), std::move(bindings),
-                  options.deadline.value_or(core_->options.default_deadline), std::move(done));
+                  options.deadline.value_or(core_->options.default_deadline),
+                  options.callback_never_blocks, std::move(done));
 }
 
 void EmbeddedEngine::post_async(std::string_view kb, std::string_view ki,
@@ -569,7 +572,8 @@ void EmbeddedEngine::post_async(std::string_view kb, std::string_view ki,
                       detail::ki_ref(*proactive->ki), bindings);
   }
   detail::run_post(core_, std::move(*plan), std::move(bindings),
-                   options.deadline.value_or(core_->options.default_deadline), std::move(done));
+                   options.deadline.value_or(core_->options.default_deadline),
+                   options.callback_never_blocks, std::move(done));
 }
 
 }  // namespace gridke::engine

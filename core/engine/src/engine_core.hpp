@@ -29,6 +29,8 @@ struct KiEntry {
   KbId kb;
   ki::KnowledgeInteraction definition;
   Handler handler;
+  /// HandlerOptions::never_blocks: called on the thread that dispatches, not on the pool.
+  bool handler_never_blocks = false;
   /// ASK/ANSWER: the graph pattern; POST/REACT: the argument pattern (if any).
   std::optional<pattern::CompiledPattern> pattern;
   /// POST/REACT: the result pattern (if any).
@@ -222,11 +224,14 @@ Result<PlanExplanation> explain_plan(const Network& net, const KiPtr& proactive,
                                      const RecipientSelector& recipients,
                                      const EmbeddedEngine::Options& options);
 
-/// Runs an exchange (exchange_run.cpp). `done` is called exactly once on a pool thread.
+/// Runs an exchange (exchange_run.cpp). `done` is called exactly once: on a pool thread, or on
+/// the thread that completes the exchange when `callback_never_blocks`.
 void run_ask(std::shared_ptr<EngineCore> core, std::shared_ptr<const AskPlan> plan,
-             pattern::BindingSet bindings, std::chrono::milliseconds deadline, AskCallback done);
+             pattern::BindingSet bindings, std::chrono::milliseconds deadline,
+             bool callback_never_blocks, AskCallback done);
 void run_post(std::shared_ptr<EngineCore> core, std::shared_ptr<const PostPlan> plan,
-              pattern::BindingSet bindings, std::chrono::milliseconds deadline, PostCallback done);
+              pattern::BindingSet bindings, std::chrono::milliseconds deadline,
+              bool callback_never_blocks, PostCallback done);
 
 /// Checks reactive output against the incoming bindings (NOTES §2.3); the returned error's
 /// message becomes the failedMessage.

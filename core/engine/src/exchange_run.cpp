@@ -3,8 +3,9 @@
 // A Run owns the state of one exchange; it is shared by the handler tasks (through their Reply),
 // the deadline timer and the caller, so a reply that arrives after the deadline or after the
 // engine is gone finds the Run alive and is dropped (no use-after-free). One mutex per Run
-// guards all of its state; handlers run on the pool without it, and the user's callback is
-// invoked after it is released, exactly once.
+// guards all of its state; handlers run on the pool without it (handlers that never block, on
+// the dispatching thread, also without it), and the user's callback is invoked after it is
+// released, exactly once.
 
 #include <chrono>
 #include <exception>
@@ -55,8 +56,11 @@ std::string timeout_message(const std::string& message_id) {
 
 class Run : public std::enable_shared_from_this<Run> {
  public:
-  Run(std::shared_ptr<EngineCore> core, KiPtr proactive)
-      : core_(std::move(core)), proactive_(std::move(proactive)), started_at_(Clock::now()) {}
+  Run(std::shared_ptr<EngineCore> core, KiPtr proactive, bool callback_never_blocks)
+      : core_(std::move(core)),
+        proactive_(std::move(proactive)),
+        started_at_(Clock::now()),
+        callback_never_blocks_(callback_never_blocks) {}
   virtual ~Run() = default;
   Run(const Run&) = delete;
   Run& operator=(const Run&) = delete;
@@ -183,27 +187,34 @@ class Run : public std::enable_shared_from_this<Run> {
     queued_.push_back(Task{slot, ki, slot->request, std::move(reply)});
   }
 
-  // Submits handler calls queued under mu_. REQUIRES: mu_ not held.
+  // Exceptions never cross a GridKE API (STYLE.md §2.3): a throwing handler is a FAILED
+  // exchange for its KI.
+  static void call_handler(const KiEntry& ki, const HandleRequest& request, Reply& reply) {
+    try {
+      ki.handler(request, reply);
+    } catch (const std::exception& e) {
+      reply(internal_error(std::string("handler threw: ") + e.what()));
+    } catch (...) {
+      reply(internal_error("handler threw a non-standard exception"));
+    }
+  }
+
+  // Submits handler calls queued under mu_; a handler that never blocks runs here, on this
+  // thread (it may reply at once: on_reply then runs here too). REQUIRES: mu_ not held.
   void submit_tasks(std::vector<Task> tasks) {
     bool deliver_now = false;
     while (!tasks.empty()) {
       std::vector<Task> more;
       for (Task& task : tasks) {
         Slot* slot = task.slot;
+        if (task.ki->handler_never_blocks) {
+          call_handler(*task.ki, *task.request, task.reply);
+          continue;
+        }
         // The task holds the KI (not a copy of its handler: a handler's captures may be large).
-        const bool queued =
-            core_->pool.submit([ki = std::move(task.ki), req = std::move(task.request),
-                                reply = std::move(task.reply)]() mutable {
-              // Exceptions never cross a GridKE API (STYLE.md §2.3): a throwing handler is a
-              // FAILED exchange for its KI.
-              try {
-                ki->handler(*req, reply);
-              } catch (const std::exception& e) {
-                reply(internal_error(std::string("handler threw: ") + e.what()));
-              } catch (...) {
-                reply(internal_error("handler threw a non-standard exception"));
-              }
-            });
+        const bool queued = core_->pool.submit(
+            [ki = std::move(task.ki), req = std::move(task.request),
+             reply = std::move(task.reply)]() mutable { call_handler(*ki, *req, reply); });
         if (queued) continue;
         std::lock_guard<std::mutex> lock(mu_);
         if (!slot->done) fail_slot_locked(*slot, "the knowledge engine is shutting down");
@@ -291,7 +302,8 @@ class Run : public std::enable_shared_from_this<Run> {
     return true;
   }
 
-  // Cancels the deadline and hands the result to the user on a pool thread.
+  // Cancels the deadline and hands the result to the user on a pool thread (on this thread
+  // when the callback never blocks).
   void deliver_result() {
     std::uint64_t timer = 0;
     {
@@ -300,7 +312,7 @@ class Run : public std::enable_shared_from_this<Run> {
       timer_id_ = 0;
     }
     if (timer != 0) core_->timer.cancel(timer);
-    if (core_->pool.on_worker_thread()) {
+    if (callback_never_blocks_ || core_->pool.on_worker_thread()) {
       invoke_callback();
       return;
     }
@@ -331,6 +343,7 @@ class Run : public std::enable_shared_from_this<Run> {
   std::shared_ptr<EngineCore> core_;
   KiPtr proactive_;
   const Clock::time_point started_at_;
+  const bool callback_never_blocks_;
   // Written by apply_policy() before the run starts; read-only afterwards.
   std::unordered_set<const KiEntry*> denied_;
   std::vector<ExchangeInfo> denied_info_;  // moved out by take_exchange_info_locked()
@@ -348,8 +361,8 @@ class Run : public std::enable_shared_from_this<Run> {
 class AskRun final : public Run {
  public:
   AskRun(std::shared_ptr<EngineCore> core, std::shared_ptr<const AskPlan> plan, BindingSet bindings,
-         AskCallback done)
-      : Run(std::move(core), plan->asker),
+         bool callback_never_blocks, AskCallback done)
+      : Run(std::move(core), plan->asker, callback_never_blocks),
         plan_(std::move(plan)),
         ask_bindings_(normalise(std::move(bindings))),
         done_(std::move(done)) {}
@@ -557,8 +570,8 @@ class AskRun final : public Run {
 class PostRun final : public Run {
  public:
   PostRun(std::shared_ptr<EngineCore> core, std::shared_ptr<const PostPlan> plan,
-          BindingSet bindings, PostCallback done)
-      : Run(std::move(core), plan->poster),
+          BindingSet bindings, bool callback_never_blocks, PostCallback done)
+      : Run(std::move(core), plan->poster, callback_never_blocks),
         plan_(std::move(plan)),
         bindings_(std::move(bindings)),
         done_(std::move(done)) {}
@@ -686,16 +699,18 @@ Result<void> validate_reaction(const KiEntry& ki, const BindingSet& incoming,
 }
 
 void run_ask(std::shared_ptr<EngineCore> core, std::shared_ptr<const AskPlan> plan,
-             BindingSet bindings, std::chrono::milliseconds deadline, AskCallback done) {
+             BindingSet bindings, std::chrono::milliseconds deadline, bool callback_never_blocks,
+             AskCallback done) {
   auto run = std::make_shared<AskRun>(std::move(core), std::move(plan), std::move(bindings),
-                                      std::move(done));
+                                      callback_never_blocks, std::move(done));
   run->start(deadline);
 }
 
 void run_post(std::shared_ptr<EngineCore> core, std::shared_ptr<const PostPlan> plan,
-              BindingSet bindings, std::chrono::milliseconds deadline, PostCallback done) {
+              BindingSet bindings, std::chrono::milliseconds deadline, bool callback_never_blocks,
+              PostCallback done) {
   auto run = std::make_shared<PostRun>(std::move(core), std::move(plan), std::move(bindings),
-                                       std::move(done));
+                                       callback_never_blocks, std::move(done));
   run->start(deadline);
 }
 

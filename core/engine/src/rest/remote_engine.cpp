@@ -544,7 +544,7 @@ Result<std::vector<KnowledgeBaseInfo>> RemoteEngine::knowledge_bases() const {
 }
 
 Result<KiId> RemoteEngine::register_ki(std::string_view kb, const ki::KnowledgeInteraction& def,
-                                       Handler handler) {
+                                       Handler handler, HandlerOptions /*options*/) {
   GRIDKE_TRY(def.validate());
   if (ki::is_proactive(def.kind) && handler) {
     return invalid_argument("ASK and POST knowledge interactions take no handler");

@@ -494,12 +494,9 @@ Result<std::size_t> RestServer::Impl::restore_registry() {
       // An unnamed KI got a random id; naming it after that id keeps the id stable.
       if (def->name.empty() && ki.id.starts_with(prefix)) def->name = ki.id.substr(prefix.size());
       Handler handler;
-      if (!ki::is_proactive(def->kind)) {
-        handler = [hub = hub, kb = id](const HandleRequest& request, Reply reply) {
-          hub->deliver(kb, request, std::move(reply));
-        };
-      }
-      auto registered = engine.register_ki(id, *def, std::move(handler));
+      if (!ki::is_proactive(def->kind)) handler = reactive_handler(id);
+      auto registered =
+          engine.register_ki(id, *def, std::move(handler), HandlerOptions{.never_blocks = true});
       if (!registered) {
         log(LogLevel::error, "registry: cannot restore knowledge interaction " + ki.id + ": " +
                                  registered.error().to_string());

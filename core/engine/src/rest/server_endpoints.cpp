@@ -29,13 +29,9 @@ void RestServer::Impl::post_ki(const Call& call, const std::string& body) {
   Handler handler;
   if (!ki::is_proactive(def->kind)) {
     hub->add_kb(*kb);
-    // The handler only queues: the REST client answers through POST /sc/handle. It holds the
-    // hub, not the server, so a late call after stop() fails cleanly.
-    handler = [hub = hub, kb = *kb](const HandleRequest& request, Reply reply) {
-      hub->deliver(kb, request, std::move(reply));
-    };
+    handler = reactive_handler(*kb);
   }
-  auto id = engine.register_ki(*kb, *def, std::move(handler));
+  auto id = engine.register_ki(*kb, *def, std::move(handler), HandlerOptions{.never_blocks = true});
   if (!id) {
     if (id.error().code() == ErrorCode::not_found) {
       return send_message(call, 404,
@@ -114,6 +110,9 @@ void RestServer::Impl::proactive(const Call& call, const std::string& body, bool
   }
   CallOptions options;
   options.recipients = std::move(request->recipients);
+  // The callback only serialises the result and hands it to the transport (and the audit
+  // trail's queue): it may run on whichever thread completes the exchange.
+  options.callback_never_blocks = true;
   if (auto d = header(call.req, deadline_header)) {
     char* end = nullptr;
     long long ms = std::strtoll(d->c_str(), &end, 10);

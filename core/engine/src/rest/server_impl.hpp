@@ -117,6 +117,15 @@ struct RestServer::Impl : std::enable_shared_from_this<RestServer::Impl> {
 
   // ---- knowledge-base bookkeeping ----
   bool kb_exists(const KbId& kb);
+  /// The engine handler of a REST knowledge base's ANSWER/REACT KIs: it only queues the
+  /// request for the KB's long poll (the client answers through POST /sc/handle), so it never
+  /// blocks (HandlerOptions::never_blocks). It holds the hub, not the server, so a late call
+  /// after stop() fails cleanly.
+  Handler reactive_handler(const KbId& kb) const {
+    return [hub = hub, kb](const HandleRequest& request, Reply reply) {
+      hub->deliver(kb, request, std::move(reply));
+    };
+  }
 
   enum class KiLookup : std::uint8_t { found, unknown_kb, unknown_ki };
   // Finds a KI in the cache, else asks the engine (for KBs made outside this server).

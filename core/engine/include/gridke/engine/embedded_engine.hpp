@@ -72,7 +72,7 @@ class EmbeddedEngine final : public KnowledgeEngine {
 
   using KnowledgeEngine::register_ki;
   Result<KiId> register_ki(std::string_view kb, const ki::KnowledgeInteraction& ki,
-                           Handler handler = nullptr) override;
+                           Handler handler = nullptr, HandlerOptions options = {}) override;
   Result<void> unregister_ki(std::string_view kb, std::string_view ki) override;
   Result<std::vector<RegisteredKi>> knowledge_interactions(std::string_view kb) const override;
 

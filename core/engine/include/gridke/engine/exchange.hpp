@@ -58,6 +58,17 @@ using Handler = std::function<void(const HandleRequest&, Reply reply)>;
 /// A synchronous handler; a thrown exception or an Error marks the exchange FAILED.
 using SyncHandler = std::function<Result<pattern::BindingSet>(const HandleRequest&)>;
 
+/// How an engine calls a handler.
+struct HandlerOptions {
+  /// The handler never blocks: it only hands the request on (to a queue, a socket, another
+  /// thread) and returns at once. EmbeddedEngine then calls it on the thread that starts the
+  /// exchange instead of on a handler thread, which saves two thread switches per call (the
+  /// KE REST server's handlers for REST knowledge bases are so). A handler that blocks with
+  /// this set stalls the asker's thread. RemoteEngine ignores it (RemoteEngineOptions::
+  /// handler_threads decides there).
+  bool never_blocks = false;
+};
+
 enum class ExchangeStatus : std::uint8_t { succeeded, failed };
 enum class Initiator : std::uint8_t { knowledge_base, reasoner };
 
@@ -102,6 +113,10 @@ struct CallOptions {
   /// Per-call deadline; nullopt = the engine's default (10 s, the KE's ke.kb.wait.timeout).
   /// A KI that has not answered by then is FAILED; the call still succeeds with the others.
   std::optional<std::chrono::milliseconds> deadline;
+  /// The callback never blocks (it hands the result on and returns). EmbeddedEngine then runs
+  /// it on the thread that completes the exchange — the one whose reply came last, or the
+  /// deadline timer — instead of handing it to a handler thread. RemoteEngine ignores it.
+  bool callback_never_blocks = false;
 };
 
 using AskCallback = std::function<void(Result<AskResult>)>;

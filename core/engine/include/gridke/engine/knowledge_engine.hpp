@@ -33,9 +33,9 @@ class KnowledgeEngine {
   /// need a handler; ASK and POST KIs must not have one. Errors: not_found (unknown KB),
   /// invalid_argument (KnowledgeInteraction::validate(), missing handler), already_exists
   /// (duplicate name: "The Knowledge Interaction with URI '<id>' should not be already
-  /// registered.").
+  /// registered."). `options` says how the handler may be called (HandlerOptions).
   virtual Result<KiId> register_ki(std::string_view kb, const ki::KnowledgeInteraction& ki,
-                                   Handler handler = nullptr) = 0;
+                                   Handler handler = nullptr, HandlerOptions options = {}) = 0;
 
   /// Convenience: wraps a synchronous handler.
   Result<KiId> register_ki(std::string_view kb, const ki::KnowledgeInteraction& ki,

@@ -98,7 +98,7 @@ class RemoteEngine final : public KnowledgeEngine {
   Result<std::vector<KnowledgeBaseInfo>> knowledge_bases() const override;
   using KnowledgeEngine::register_ki;
   Result<KiId> register_ki(std::string_view kb, const ki::KnowledgeInteraction& ki,
-                           Handler handler = nullptr) override;
+                           Handler handler = nullptr, HandlerOptions options = {}) override;
   Result<void> unregister_ki(std::string_view kb, std::string_view ki) override;
   Result<std::vector<RegisteredKi>> knowledge_interactions(std::string_view kb) const override;
   void ask_async(std::string_view kb, std::string_view ki, pattern::BindingSet bindings,
