@@ -2,9 +2,11 @@
 // (docs/rest-api.md). Runs until SIGINT/SIGTERM; then pending long polls get 410 and the
 // server stops cleanly.
 
+#include <malloc.h>
 #include <pthread.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -374,8 +376,14 @@ int run_serve(const std::vector<std::string>& argv) {
     std::cout << "gridke serve: listening on " << url << std::endl;
   }
 
+  // Wait for SIGINT/SIGTERM. Every 10 s meanwhile, hand the heap that bursts left free back to
+  // the kernel: glibc keeps each thread arena's high-water mark otherwise, so RSS would step up
+  // with every backlog (docs/operations.md, "Memory") although nothing leaked.
   int sig = 0;
-  sigwait(&signals, &sig);
+  const timespec trim_period{10, 0};
+  while ((sig = sigtimedwait(&signals, nullptr, &trim_period)) < 0) {
+    if (errno == EAGAIN) malloc_trim(0);
+  }
   write_log(eng::LogLevel::info,
             std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + "; stopping");
   while (!modules.empty()) modules.pop_back();  // reverse order of start
