@@ -159,5 +159,15 @@ TEST_F(GridkeCliSecurityTest, ServeRejectsBadSecurityOptions) {
   EXPECT_THAT(r.out, HasSubstr("TLS certificate file " + (dir_ / "none.pem").string()));
 }
 
+TEST_F(GridkeCliSecurityTest, ServeRejectsIoThreadsOutOfRange) {
+  // One I/O thread is valid (nothing on it blocks); none is not.
+  auto r = run("serve --port 0 --services none --io-threads 0");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr("--io-threads must be between 1 and 256, got 0"));
+  r = run("serve --port 0 --services none --io-threads 257");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr("--io-threads must be between 1 and 256, got 257"));
+}
+
 }  // namespace
 }  // namespace gridke::testing

@@ -103,8 +103,9 @@ constexpr const char* usage =
     "                   /sc/knowledge; docs/knowledge-network.md), used for every KB that has\n"
     "                   posted none of its own\n"
     "  --io-threads N   HTTP I/O threads (Boost.Beast) shared by the KE API and every front\n"
-    "                   door (default 2, one per core of a small host; front-door handlers and\n"
-    "                   engine work run on their own threads, not these)\n\n"
+    "                   door, 1-256 (default 2, one per core of a small host); they also run the\n"
+    "                   engine's work for REST knowledge bases, which never blocks; front-door\n"
+    "                   handlers and in-process SSAs run on their own threads\n\n"
     "Secrets (tokens, keys) are read from files only, never from the command line, and never\n"
     "logged; binding values appear only at --log-level debug.\n"
     "Stops on SIGINT or SIGTERM: pending long polls get 410 Gone.\n"
@@ -271,9 +272,9 @@ int run_serve(const std::vector<std::string>& argv) {
   if (format != "text" && format != "json") {
     return cli::usage_error(verb, "--format must be text or json, got '" + format + "'");
   }
-  // Service front doors run their handlers on their own threads (core/http), so the I/O pool
-  // only moves bytes: 2 threads give the fastest KE round trip on small hosts.
-  auto io_threads = int_option(*args, "io-threads", 2, 2, 256);
+  // Service front doors run their handlers on their own threads (core/http), and nothing on an
+  // I/O thread blocks, so one is enough on a one-core host; 2 suit the usual small host.
+  auto io_threads = int_option(*args, "io-threads", 2, 1, 256);
   if (!io_threads) return cli::usage_error(verb, io_threads.error().message());
   std::string default_knowledge;
   if (auto file = args->get("domain-knowledge")) {
