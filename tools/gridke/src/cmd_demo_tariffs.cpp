@@ -67,6 +67,7 @@ constexpr const char* kUsage =
     "end: starts `gridke serve --services tariffs` on a free port and a forecast knowledge base\n"
     "(`gridke simulate forecast`) on its knowledge engine, joins it as a HEMS (REACT\n"
     "react-grid-tariff, ASK ask-grid-tariff), posts tomorrow's DSO forecasts of three LV feeders\n"
+    "(the day after's when tomorrow's deadline is under 10 minutes away)\n"
     "to POST /tariffs/days/{day}/capacity with forecast_source forecast-kb (the service fetches\n"
     "feeders A and B from the forecast KB and falls back to the DSO forecast for C, stated),\n"
     "checks that the tariffs reach the HEMS\n"
@@ -235,8 +236,21 @@ class Demo {
     const std::string api = child.url + "/tariffs";
     say("    " + child.url + " (pid " + std::to_string(child.process.pid()) + ")");
 
-    const auto today = floor<days>(system_clock::now());
-    const tf::Day day = today + days(1);
+    // The day to publish: tomorrow, unless its deadline (00:00Z minus the service's lead time,
+    // GET /config) is less than 10 minutes away — then the day after, so the demo runs at any
+    // hour (it once failed in CI at 23:45Z with "late publication").
+    GRIDKE_ASSIGN_OR_RETURN(auto config, http::call_json("GET", api + "/config"));
+    if (!config.contains("lead_time_minutes") || !config["lead_time_minutes"].is_number_integer()) {
+      return internal_error("GET " + api +
+                            "/config has no integer lead_time_minutes: " + config.dump());
+    }
+    const minutes lead{config["lead_time_minutes"].get<long long>()};
+    const auto now = system_clock::now();
+    const auto today = floor<days>(now);
+    tf::Day day = today + days(1);
+    if (now + lead + minutes(10) > sys_days(day)) day += days(1);
+    say("    publishing for " + tf::format_day(day) + " (deadline 00:00Z minus " +
+        std::to_string(lead.count()) + " min)");
     const std::string d = tf::format_day(day);
     const auto kb_forecasts = feeders();
     GRIDKE_ASSIGN_OR_RETURN(auto scratch, demo_child::TempDir::create("gridke-tariff-demo"));
