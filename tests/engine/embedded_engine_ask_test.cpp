@@ -341,15 +341,11 @@ TEST_F(EmbeddedEngineTest, SlowAnswererTimesOutAndItsLateReplyIsDropped) {
   make_kb("kb2");
   make_kb("kb3");
   const KiId asking = ask_ki("kb1", "?a ex:b ?c .");
-  std::mutex mu;
-  Reply held;
-  Handler never = [&](const HandleRequest&, Reply reply) {
-    std::lock_guard<std::mutex> lock(mu);
-    held = std::move(reply);
-  };
-  ASSERT_THAT(engine_.register_ki(kb_id("kb2"),
-                                  ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), never),
-              IsOk());
+  HeldReply never;
+  ASSERT_THAT(
+      engine_.register_ki(kb_id("kb2"), ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")),
+                          never.handler()),
+      IsOk());
   answer_ki("kb3", "?x ex:b ?y .", BindingSet{Binding{{"x", iri("1")}, {"y", iri("2")}}});
   CallOptions quick;
   quick.deadline = std::chrono::milliseconds(100);
@@ -363,7 +359,7 @@ TEST_F(EmbeddedEngineTest, SlowAnswererTimesOutAndItsLateReplyIsDropped) {
               ::testing::MatchesRegex("Error 'TimeoutException' occurred while waiting for "
                                       "response to message: [0-9a-f-]{36}"));
   // The late reply goes nowhere, safely.
-  std::lock_guard<std::mutex> lock(mu);
+  Reply held = never.take();
   ASSERT_TRUE(static_cast<bool>(held));
   held(BindingSet{Binding{{"x", iri("late")}, {"y", iri("late")}}});
 }

@@ -376,16 +376,10 @@ TEST_F(EmbeddedEngineTest, NeverBlockingCallbackRunsOnTheReplyingThread) {
   make_kb("kb1");
   make_kb("kb2");
   const KiId posting = post_ki("kb1", "?s ex:v ?x .");
-  std::mutex mu;
-  Reply held;
-  Handler keep = [&](const HandleRequest&, Reply reply) {
-    std::lock_guard<std::mutex> lock(mu);
-    held = std::move(reply);
-  };
+  HeldReply keep;
   ASSERT_THAT(engine_.register_ki(kb_id("kb2"), ki::KnowledgeInteraction::react(gp("?p ex:v ?q .")),
-                                  keep, HandlerOptions{.never_blocks = true}),
+                                  keep.handler(), HandlerOptions{.never_blocks = true}),
               IsOk());
-  Reply reply;
   {
     CallOptions options;
     options.callback_never_blocks = true;
@@ -397,11 +391,9 @@ TEST_F(EmbeddedEngineTest, NeverBlockingCallbackRunsOnTheReplyingThread) {
                          EXPECT_THAT(r, IsOk());
                          where.set_value(std::this_thread::get_id());
                        });
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      ASSERT_TRUE(held) << "a never-blocking handler runs before post_async returns";
-      reply = std::move(held);
-    }
+    // No wait: a never-blocking handler has run before post_async returns.
+    Reply reply = keep.take();
+    ASSERT_TRUE(static_cast<bool>(reply));
     std::thread replier([&reply, &done] {
       reply(BindingSet{});
       // The callback ran inside reply(), on this thread.
@@ -438,8 +430,8 @@ TEST_F(EmbeddedEngineTest, ThrowingNeverBlockingHandlerFailsOnlyItsKi) {
 
 TEST(EmbeddedEngineLifetime, DestroyingTheEngineCompletesPendingExchanges) {
   std::promise<Result<AskResult>> outcome;
+  HeldReply keep;
   Reply held;
-  std::mutex mu;
   {
     EmbeddedEngine engine;
     ASSERT_THAT(engine.create_knowledge_base({"http://example.org/a", "a", "a", std::nullopt, 2}),
@@ -449,30 +441,20 @@ TEST(EmbeddedEngineLifetime, DestroyingTheEngineCompletesPendingExchanges) {
     auto asking = engine.register_ki("http://example.org/a",
                                      ki::KnowledgeInteraction::ask(gp("?a ex:b ?c .")), Handler{});
     ASSERT_THAT(asking, IsOk());
-    Handler keep = [&](const HandleRequest&, Reply reply) {
-      std::lock_guard<std::mutex> lock(mu);
-      held = std::move(reply);
-    };
-    ASSERT_THAT(engine.register_ki("http://example.org/b",
-                                   ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), keep),
-                IsOk());
+    ASSERT_THAT(
+        engine.register_ki("http://example.org/b",
+                           ki::KnowledgeInteraction::answer(gp("?x ex:b ?y .")), keep.handler()),
+        IsOk());
     engine.ask_async("http://example.org/a", *asking, {}, {},
                      [&outcome](Result<AskResult> r) { outcome.set_value(std::move(r)); });
     // Wait until the handler holds the reply, then destroy the engine.
-    for (int i = 0; i < 500; ++i) {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (held) break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+    held = keep.take(std::chrono::seconds(1));
   }
   auto r = outcome.get_future().get();
   ASSERT_THAT(r, IsOk());
   ASSERT_THAT(r->exchange_info, SizeIs(1));
   EXPECT_EQ(r->exchange_info[0].status, ExchangeStatus::failed);
   // A reply that outlives the engine is dropped safely.
-  std::lock_guard<std::mutex> lock(mu);
   ASSERT_TRUE(static_cast<bool>(held));
   held(BindingSet{});
 }

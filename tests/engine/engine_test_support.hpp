@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -35,6 +37,32 @@ inline GraphPattern gp(const std::string& text) {
   EXPECT_TRUE(p.has_value()) << text << ": " << (p.has_value() ? "" : p.error().to_string());
   return p.has_value() ? *p : GraphPattern{};
 }
+
+/// A handler that keeps the Reply of the request it gets, without replying, so a test can
+/// reply late (after a deadline, after the engine is gone) or from another thread.
+class HeldReply {
+ public:
+  Handler handler() {
+    return [this](const HandleRequest&, Reply reply) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        reply_ = std::move(reply);
+      }
+      cv_.notify_all();
+    };
+  }
+  /// The held Reply once the handler has run (waits up to `timeout`); empty if it has not.
+  Reply take(std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, timeout, [this] { return static_cast<bool>(reply_); });
+    return std::move(reply_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Reply reply_;
+};
 
 /// Records every handle request a handler sees.
 class Recorder {

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -58,10 +59,8 @@ RawResponse default_error_response(int status, std::string_view message) {
 
 std::optional<std::string_view> RawRequest::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
+    // Boost 1.74's beast::string_view is boost::string_view: no conversion from std's.
+    if (boost::beast::iequals(k, boost::beast::string_view(name.data(), name.size()))) {
       return std::string_view(v);
     }
   }

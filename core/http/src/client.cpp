@@ -6,6 +6,7 @@
 #include "gridke/http/transport.hpp"
 
 #include <openssl/ssl.h>
+#include <boost/beast/core/string.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -18,13 +19,6 @@ namespace gridke::http {
 using nlohmann::json;
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // The clients behind request(), one per (origin, CA file), created on first use and kept for
 // the life of the process so that repeated calls reuse their connections. Bounded: past
@@ -95,7 +89,7 @@ Result<ClientResponse> request(const std::string& method, const std::string& url
   req.target = std::move(parsed.target);
   req.body = body;
   for (const auto& [name, value] : options.headers) {
-    if (iequals(name, "Content-Type")) {
+    if (boost::beast::iequals(name, "Content-Type")) {
       req.content_type = value;  // the caller's type replaces the JSON default
     } else {
       req.headers.emplace_back(name, value);
