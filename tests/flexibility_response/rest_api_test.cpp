@@ -290,6 +290,10 @@ TEST_F(RestApiTest, PostsTheResultToTheCallbackUrl) {
   ASSERT_THAT(posted, IsOk());
   const json receipt = *posted;
   wait_done(receipt["requestID"]);
+  // The status endpoint says "done" as soon as the result is stored; the job's listeners, one
+  // of which queues the callback, run just after. The service's wait() returns only once they
+  // have run, so the dispatcher's queue is final before we wait for it to drain.
+  ASSERT_THAT(service_->wait(receipt["requestID"], std::chrono::seconds(20)), IsOk());
   ASSERT_TRUE(api_->wait_for_deliveries(std::chrono::seconds(20)));
   std::lock_guard lock(mu);
   ASSERT_EQ(received.size(), 1u);
