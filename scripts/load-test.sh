@@ -6,19 +6,24 @@
 #
 #   scripts/load-test.sh [--seconds 600] [--kbs 500] [--rate 5000] [--warmup-s 20]
 #                        [--server gridke|builtin] [--io-threads N] [--wrk-s 10] [--out DIR]
-#                        [--build DIR]
+#                        [--build DIR] [--pin auto|none|SERVER_CPUS:DRIVER_CPUS]
 #                        [-- extra gridke_load run options, e.g. --ask-percent 70]
 #
 # --server gridke (default when the build has it) runs the product, `gridke serve --services
 # none --log-level warn`; builtin runs the bare EmbeddedEngine + RestServer of `gridke_load
 # serve` (for trees where the full CLI does not build). --io-threads N: the server's HTTP I/O
 # threads (default 2). --seconds 20 is a quick check.
+# --pin (default auto): the server and the driver run on separate CPUs (taskset), as they would on
+# separate machines; auto gives the server the first half of the CPUs and the driver the rest
+# (on two cores: 0 and 1), none lets them share every CPU, e.g. --pin 0-1:2-3 is explicit. On a
+# shared core the driver's five busy threads outvote the server's one I/O thread in the
+# scheduler, and the server's throughput is then the driver's leftovers (docs/performance.md).
 # Output: DIR/load.txt (the report), DIR/load.json (summary + series), DIR/server.log,
 # DIR/wrk.txt; DIR defaults to build/load-test. Exit status: gridke_load's (0 = pass).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=600 kbs=500 rate=5000 warmup=20 server="" io_threads=2 wrk_s=10 out="" build="${GRIDKE_BUILD_DIR:-build}"
+seconds=600 kbs=500 rate=5000 warmup=20 server="" io_threads=2 wrk_s=10 out="" build="${GRIDKE_BUILD_DIR:-build}" pin=auto
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,14 +36,32 @@ while [ $# -gt 0 ]; do
     --io-threads) io_threads=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
+    --pin) pin=$2; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "load-test: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 for v in seconds kbs rate warmup wrk_s io_threads; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "load-test: --${v//_/-} must be a number, got '${!v}'" >&2; exit 2; }
 done
+server_cpus=() driver_cpus=()
+cpus=$(nproc)
+if [ "$pin" = auto ]; then
+  if [ "$cpus" -ge 2 ] && command -v taskset >/dev/null; then
+    half=$((cpus / 2))
+    span() { if [ "$1" = "$2" ]; then echo "$1"; else echo "$1-$2"; fi; }
+    pin="$(span 0 $((half - 1))):$(span "$half" $((cpus - 1)))"
+  else
+    pin=none
+  fi
+fi
+if [ "$pin" != none ]; then
+  [[ $pin =~ ^[0-9,-]+:[0-9,-]+$ ]] ||
+    { echo "load-test: --pin must be auto, none or SERVER_CPUS:DRIVER_CPUS (e.g. 0:1), got '$pin'" >&2; exit 2; }
+  command -v taskset >/dev/null || { echo "load-test: --pin needs taskset (util-linux)" >&2; exit 2; }
+  server_cpus=(taskset -c "${pin%%:*}") driver_cpus=(taskset -c "${pin#*:}")
+fi
 out=${out:-$build/load-test}
 mkdir -p "$out"
 
@@ -64,11 +87,11 @@ load="$build/bench/load/gridke_load"
 ready="$out/ready.json"
 : >"$ready"
 if [ "$server" = gridke ]; then
-  "$build/gridke" serve --port 0 --services none --log-level warn --format json \
+  "${server_cpus[@]}" "$build/gridke" serve --port 0 --services none --log-level warn --format json \
     --io-threads "$io_threads" \
     >"$ready" 2>"$out/server.log" &
 else
-  "$load" serve --port 0 --io-threads "$io_threads" >"$ready" 2>"$out/server.log" &
+  "${server_cpus[@]}" "$load" serve --port 0 --io-threads "$io_threads" >"$ready" 2>"$out/server.log" &
 fi
 server_pid=$!
 cleanup() {
@@ -85,10 +108,10 @@ for _ in $(seq 1 200); do
 done
 url=$(sed -n 's/.*"url":"\([^"]*\)".*/\1/p' "$ready" | head -n 1)
 [ -n "$url" ] || { echo "load-test: no URL in the server's ready line: $(cat "$ready")" >&2; exit 3; }
-echo "load-test: $(date -u '+%F %T UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); server=$server pid=$server_pid url=$url" | tee "$out/load.txt" >&2
+echo "load-test: $(date -u '+%F %T UTC'), $cpus cores (pin $pin), load $(cut -d' ' -f1-3 /proc/loadavg); server=$server pid=$server_pid url=$url" | tee "$out/load.txt" >&2
 
 status=0
-"$load" run --url "$url" --server-pid "$server_pid" --kbs "$kbs" --rate "$rate" \
+"${driver_cpus[@]}" "$load" run --url "$url" --server-pid "$server_pid" --kbs "$kbs" --rate "$rate" \
   --seconds "$seconds" --warmup-s "$warmup" --json "$out/load.json" "${extra[@]}" \
   | tee -a "$out/load.txt" || status=$?
 

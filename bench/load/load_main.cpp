@@ -14,15 +14,21 @@
 //
 //   gridke_load run --url URL [--server-pid PID] [--kbs 500] [--rate 5000] [--seconds 600]
 //                   [--warmup-s 20] [--ask-percent 50] [--clients 4] [--report-s 10]
-//                   [--deadline-ms 10000] [--max-in-flight 1000] [--json FILE]
+//                   [--deadline-ms 10000] [--max-in-flight 1000] [--max-lag-ms 1000]
+//                   [--json FILE]
 //                   [--handler-threads 0]
 //   gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads 2] [--engine-threads 8]
 //       a bare server (EmbeddedEngine behind RestServer) for when `gridke serve` is not built;
 //       prints {"url": ..., "port": ...} on stdout and runs until SIGINT/SIGTERM.
 //
-// When --max-in-flight calls are outstanding, calls that fall due are not sent but counted as
-// `shed` (the server is not keeping up; every socket and buffer of an unbounded backlog would
-// otherwise be measured as the server's memory).
+// The load is a schedule, not a loop: call i falls due at start + i/rate whatever happened to
+// the calls before it, and its latency counts from that due time (no coordinated omission: a
+// stall shows as the latency of every call that fell due during it, as in wrk2). At most
+// --max-in-flight calls are outstanding; a call that falls due while that many are is sent as
+// soon as one completes and counted `late` (its wait is in its latency). Nothing is dropped:
+// the run passes only if every call completed without error, the sender was never left more
+// than --max-lag-ms behind the schedule at the end (the server kept up on average), and the
+// server's RSS grew by less than 5 % from the end of the warm-up.
 // --io-threads: the server's HTTP I/O threads (RestServerOptions::io_threads); --handler-threads:
 // each client's (RemoteEngineOptions::handler_threads), which run handlers and completions.
 // Exit codes: 0 pass, 1 the run failed its targets (errors, incomplete, RSS growth ≥ 5 %),
@@ -39,6 +45,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -100,6 +107,30 @@ struct Args {
 // ---- measurement ----------------------------------------------------------------------------
 
 // CPU time (user + system) of a process from /proc/PID/stat, in milliseconds; -1 if unreadable.
+// The machine's CPU time so far, all cores (first line of /proc/stat), in jiffies.
+struct MachineCpu {
+  long long idle = 0;     // idle + iowait
+  long long softirq = 0;  // network receive on loopback runs here, outside any process's time
+  long long steal = 0;    // taken by the hypervisor
+  long long total = 0;
+};
+
+MachineCpu machine_cpu() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;
+  MachineCpu m;
+  long long v = 0;
+  // user nice system idle iowait irq softirq steal (guest time is already in user)
+  for (int i = 0; i < 8 && (in >> v); ++i) {
+    m.total += v;
+    if (i == 3 || i == 4) m.idle += v;
+    if (i == 6) m.softirq += v;
+    if (i == 7) m.steal += v;
+  }
+  return m;
+}
+
 long cpu_ms(const std::string& stat_path) {
   std::ifstream in(stat_path);
   std::string stat;
@@ -133,7 +164,8 @@ struct Stats {
   Histogram interval;  // since the last report
   Histogram all;       // the measured part of the run (reports drain `interval` into it)
   std::atomic<long> sent{0};
-  std::atomic<long> shed{0};  // due but not sent: --max-in-flight calls were outstanding
+  std::atomic<long> late{0};        // sent > 10 ms after due (max in flight were outstanding)
+  std::atomic<long> max_lag_us{0};  // the longest wait of a call before it was sent
   std::atomic<long> completed{0};
   std::atomic<long> errors{0};
   std::atomic<long> asks{0};
@@ -197,6 +229,7 @@ Result<Kb> make_kb(engine::RemoteEngine& client, long i, long n) {
 struct RunConfig {
   long rate = 5000;
   long max_in_flight = 1000;
+  std::chrono::milliseconds max_lag{1000};
   long ask_percent = 50;
   std::chrono::milliseconds deadline{10'000};
 };
@@ -208,7 +241,11 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64
   return x ^ (x >> 31);
 }
 
-// Sends rate × duration exchanges on schedule; returns when all are sent.
+// Sent this long after its due time, a call counts as late (the sender's tick is 1 ms).
+constexpr long kLateUs = 10'000;
+
+// Sends rate × duration exchanges on schedule; returns when all are sent. Calls that fall due
+// while max_in_flight are outstanding wait for a completion (counted late, never dropped).
 void send_for(std::vector<Kb>& kbs, const RunConfig& cfg, std::chrono::seconds duration,
               Stats& stats, std::atomic<long>& in_flight) {
   const long total = cfg.rate * duration.count();
@@ -228,10 +265,12 @@ void send_for(std::vector<Kb>& kbs, const RunConfig& cfg, std::chrono::seconds d
                                    static_cast<long long>(period_ns * static_cast<double>(i)));
       if (due > now) break;
       Kb& kb = kbs[static_cast<std::size_t>(i) % kbs.size()];
-      if (in_flight.load(std::memory_order_relaxed) >= cfg.max_in_flight) {
-        stats.shed.fetch_add(1, std::memory_order_relaxed);
-        ++i;
-        continue;
+      // The server is behind: wait for completions (next tick), keeping the schedule.
+      if (in_flight.load(std::memory_order_relaxed) >= cfg.max_in_flight) break;
+      const long lag = std::chrono::duration_cast<std::chrono::microseconds>(now - due).count();
+      if (lag > kLateUs) stats.late.fetch_add(1, std::memory_order_relaxed);
+      if (lag > stats.max_lag_us.load(std::memory_order_relaxed)) {
+        stats.max_lag_us.store(lag, std::memory_order_relaxed);
       }
       // ASK or POST: a hash of the call number, so every KB both asks and posts.
       const bool ask =
@@ -298,8 +337,9 @@ int run(const Args& args) {
   auto deadline_ms = args.number("deadline-ms", 10'000);
   auto server_pid = args.number("server-pid", 0);
   auto max_in_flight = args.number("max-in-flight", 1000);
+  auto max_lag_ms = args.number("max-lag-ms", 1000);
   if (!kbs_n || !rate || !seconds || !warmup || !ask_percent || !clients_n || !report_s ||
-      !deadline_ms || !server_pid || !max_in_flight) {
+      !deadline_ms || !server_pid || !max_in_flight || !max_lag_ms) {
     return 2;
   }
   if (url.empty()) {
@@ -359,6 +399,7 @@ int run(const Args& args) {
   cfg.rate = *rate;
   cfg.ask_percent = *ask_percent;
   cfg.max_in_flight = std::max(1L, *max_in_flight);
+  cfg.max_lag = std::chrono::milliseconds(std::max(0L, *max_lag_ms));
   cfg.deadline = std::chrono::milliseconds(*deadline_ms);
   std::atomic<long> in_flight{0};
 
@@ -383,8 +424,9 @@ int run(const Args& args) {
   long server_rss_max = server_rss_start;
   std::printf("# gridke_load: kbs=%ld rate=%ld/s seconds=%ld ask=%ld%% clients=%ld url=%s\n",
               *kbs_n, *rate, *seconds, *ask_percent, *clients_n, url.c_str());
-  std::printf("%8s %10s %10s %8s %8s %10s %10s %8s %12s %12s\n", "t_s", "completed", "per_s",
-              "errors", "shed", "p50_us", "p99_us", "inflight", "server_MiB", "driver_MiB");
+  std::printf("%8s %10s %10s %8s %8s %10s %10s %8s %12s %12s %8s %8s %6s %6s %6s %9s\n", "t_s",
+              "completed", "per_s", "errors", "late", "p50_us", "p99_us", "inflight", "server_MiB",
+              "driver_MiB", "srv_cpu%", "drv_cpu%", "idle%", "sirq%", "steal%", "utc");
   std::fflush(stdout);
 
   Stats stats;
@@ -393,6 +435,9 @@ int run(const Args& args) {
   std::vector<std::string> series;  // JSON rows of the RSS/throughput series
   std::thread reporter([&] {
     long last_completed = 0;
+    long last_server_cpu = server_cpu_start;
+    long last_driver_cpu = driver_cpu_start;
+    auto last_machine = machine_cpu();
     auto last = t0;
     auto next = t0 + std::chrono::seconds(*report_s);
     while (true) {
@@ -409,18 +454,45 @@ int run(const Args& args) {
       const long s_rss = server_rss();
       const long d_rss = rss_kib("/proc/self/status");
       server_rss_max = std::max(server_rss_max, s_rss);
-      std::printf("%8.0f %10ld %10.0f %8ld %8ld %10.0f %10.0f %8ld %12s %12s\n", t, completed,
-                  static_cast<double>(completed - last_completed) / dt, stats.errors.load(),
-                  stats.shed.load(), p50, p99, in_flight.load(),
-                  s_rss < 0 ? "-" : format_kib(s_rss).c_str(), format_kib(d_rss).c_str());
+      // CPU of each process over the interval, in % of one core (both may use several), and the
+      // wall-clock time, to line a stall up with other traces (vmstat, server log, nstat).
+      const long s_cpu = server_cpu();
+      const long d_cpu = cpu_ms("/proc/self/stat");
+      auto percent = [dt](long ms) { return static_cast<double>(ms) / 10.0 / dt; };
+      char srv_pct[16] = "-";
+      if (s_cpu >= 0)
+        std::snprintf(srv_pct, sizeof srv_pct, "%.0f", percent(s_cpu - last_server_cpu));
+      // Machine-wide shares of all cores' time over the interval.
+      const auto machine = machine_cpu();
+      const auto machine_share = [&](long long now_j, long long then_j) {
+        const long long total = machine.total - last_machine.total;
+        return total > 0 ? 100.0 * static_cast<double>(now_j - then_j) / static_cast<double>(total)
+                         : 0.0;
+      };
+      const double idle_pct = machine_share(machine.idle, last_machine.idle);
+      const double softirq_pct = machine_share(machine.softirq, last_machine.softirq);
+      const double steal_pct = machine_share(machine.steal, last_machine.steal);
+      last_machine = machine;
+      const std::time_t wall = std::time(nullptr);
+      char utc[16];
+      std::strftime(utc, sizeof utc, "%H:%M:%S", std::gmtime(&wall));
+      std::printf(
+          "%8.0f %10ld %10.0f %8ld %8ld %10.0f %10.0f %8ld %12s %12s %8s %8.0f %6.0f %6.0f "
+          "%6.0f %9s\n",
+          t, completed, static_cast<double>(completed - last_completed) / dt, stats.errors.load(),
+          stats.late.load(), p50, p99, in_flight.load(),
+          s_rss < 0 ? "-" : format_kib(s_rss).c_str(), format_kib(d_rss).c_str(), srv_pct,
+          percent(d_cpu - last_driver_cpu), idle_pct, softirq_pct, steal_pct, utc);
+      last_server_cpu = s_cpu;
+      last_driver_cpu = d_cpu;
       std::fflush(stdout);
       char row[256];
       std::snprintf(row, sizeof row,
-                    "{\"t_s\":%.1f,\"completed\":%ld,\"per_s\":%.0f,\"errors\":%ld,\"shed\":%ld,"
+                    "{\"t_s\":%.1f,\"completed\":%ld,\"per_s\":%.0f,\"errors\":%ld,\"late\":%ld,"
                     "\"p50_us\":%.0f,\"p99_us\":%.0f,\"server_rss_kib\":%ld,"
                     "\"driver_rss_kib\":%ld}",
                     t, completed, static_cast<double>(completed - last_completed) / dt,
-                    stats.errors.load(), stats.shed.load(), p50, p99, s_rss, d_rss);
+                    stats.errors.load(), stats.late.load(), p50, p99, s_rss, d_rss);
       series.emplace_back(row);
       stats.interval.drain_into(stats.all);
       last_completed = completed;
@@ -433,12 +505,13 @@ int run(const Args& args) {
   const double send_s = std::chrono::duration<double>(Steady::now() - t0).count();
   const auto until = Steady::now() + cfg.deadline + std::chrono::seconds(6);
   while (in_flight.load() > 0 && Steady::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  // Until the last completion (not the reporter's next tick): the throughput's denominator.
+  const double elapsed = std::chrono::duration<double>(Steady::now() - t0).count();
   sending = false;
   reporter.join();
   stats.interval.drain_into(stats.all);
-  const double elapsed = std::chrono::duration<double>(Steady::now() - t0).count();
   const long server_rss_end = server_rss();
   const long driver_rss_end = rss_kib("/proc/self/status");
   const long server_cpu_used = server_cpu() - server_cpu_start;
@@ -454,12 +527,21 @@ int run(const Args& args) {
   const double driver_growth = 100.0 * static_cast<double>(driver_rss_end - driver_rss_start) /
                                static_cast<double>(driver_rss_start);
   std::printf(
-      "# exchanges: due=%ld sent=%ld (ask=%ld post=%ld) shed=%ld completed=%ld errors=%ld in "
-      "%.1f s (sending took %.1f s)\n",
-      expected, stats.sent.load(), stats.asks.load(), stats.posts.load(), stats.shed.load(),
-      completed, errors, elapsed, send_s);
+      "# exchanges: due=%ld sent=%ld (ask=%ld post=%ld) completed=%ld errors=%ld in %.1f s "
+      "(sending took %.1f s)\n",
+      expected, stats.sent.load(), stats.asks.load(), stats.posts.load(), completed, errors,
+      elapsed, send_s);
+  const double lag_end_ms = 1000.0 * std::max(0.0, send_s - static_cast<double>(*seconds));
+  std::printf(
+      "# schedule: %ld calls sent late (> 10 ms after due, %.2f %%); longest wait %.0f ms; "
+      "%.0f ms behind at the end (limit %ld ms)\n",
+      stats.late.load(),
+      expected > 0 ? 100.0 * static_cast<double>(stats.late.load()) / static_cast<double>(expected)
+                   : 0.0,
+      static_cast<double>(stats.max_lag_us.load()) / 1000.0, lag_end_ms,
+      static_cast<long>(cfg.max_lag.count()));
   std::printf("# throughput: %.0f exchanges/s (target %ld/s)\n",
-              static_cast<double>(completed) / send_s, *rate);
+              static_cast<double>(completed) / elapsed, *rate);
   if (completed > 0) {
     std::printf(
         "# CPU per exchange: server %.0f us, driver (all REST KBs) %.0f us; "
@@ -487,7 +569,8 @@ int run(const Args& args) {
       std::printf("# error x%ld: %s\n", n, what.c_str());
     }
   }
-  const bool ok = errors == 0 && completed == expected && growth < 5.0;
+  const bool ok = errors == 0 && completed == expected &&
+                  lag_end_ms <= static_cast<double>(cfg.max_lag.count()) && growth < 5.0;
   std::printf("%s\n", ok ? "PASS" : "FAIL");
   std::fflush(stdout);
 
@@ -496,12 +579,12 @@ int run(const Args& args) {
     char head[768];
     std::snprintf(
         head, sizeof head,
-        "{\"kbs\":%ld,\"rate\":%ld,\"seconds\":%ld,\"ask_percent\":%ld,\"sent\":%ld,\"shed\":%ld,"
+        "{\"kbs\":%ld,\"rate\":%ld,\"seconds\":%ld,\"ask_percent\":%ld,\"sent\":%ld,\"late\":%ld,"
         "\"completed\":%ld,\"errors\":%ld,\"throughput_per_s\":%.0f,\"p50_us\":%.0f,"
         "\"p90_us\":%.0f,\"p99_us\":%.0f,\"max_us\":%llu,\"server_rss_start_kib\":%ld,"
         "\"server_rss_end_kib\":%ld,\"server_rss_growth_percent\":%.2f,\"pass\":%s,\"series\":[",
-        *kbs_n, *rate, *seconds, *ask_percent, stats.sent.load(), stats.shed.load(), completed,
-        errors, static_cast<double>(completed) / send_s, stats.all.quantile(0.5),
+        *kbs_n, *rate, *seconds, *ask_percent, stats.sent.load(), stats.late.load(), completed,
+        errors, static_cast<double>(completed) / elapsed, stats.all.quantile(0.5),
         stats.all.quantile(0.9), stats.all.quantile(0.99),
         static_cast<unsigned long long>(stats.all.max()), server_rss_start, server_rss_end, growth,
         ok ? "true" : "false");
@@ -561,7 +644,8 @@ int main(int argc, char** argv) {
                  "usage: gridke_load run --url URL [--server-pid PID] [--kbs 500] [--rate 5000]\n"
                  "                   [--seconds 600] [--warmup-s 20] [--ask-percent 50]\n"
                  "                   [--clients 4] [--report-s 10] [--deadline-ms 10000]\n"
-                 "                   [--max-in-flight 1000] [--json FILE] [--handler-threads 0]\n"
+                 "                   [--max-in-flight 1000] [--max-lag-ms 1000] [--json FILE]\n"
+                 "                   [--handler-threads 0]\n"
                  "       gridke_load serve [--port 0] [--heartbeat-s 29] [--io-threads 2]\n"
                  "                         [--engine-threads 8]\n");
     return 2;

@@ -9,7 +9,6 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -176,7 +175,7 @@ class Connection : public AsyncClient::Impl::Conn,
     if (ec) return fail(ec, "connect");
     beast::error_code ignored;
     lowest_tcp(stream_).socket().set_option(tcp::no_delay(true), ignored);
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    if constexpr (std::is_same_v<Stream, TcpStream>) {
       connected_ = true;
       write();
     } else {
@@ -280,11 +279,9 @@ class Connection : public AsyncClient::Impl::Conn,
 std::shared_ptr<AsyncClient::Impl::Conn> AsyncClient::Impl::make_conn() {
   std::shared_ptr<Conn> conn;
   if (tls) {
-    conn = std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
-        shared_from_this(), net::make_strand(ioc), *tls);
+    conn = std::make_shared<Connection<TlsStream>>(shared_from_this(), net::make_strand(ioc), *tls);
   } else {
-    conn =
-        std::make_shared<Connection<beast::tcp_stream>>(shared_from_this(), net::make_strand(ioc));
+    conn = std::make_shared<Connection<TcpStream>>(shared_from_this(), net::make_strand(ioc));
   }
   all.emplace(conn.get(), conn);
   return conn;

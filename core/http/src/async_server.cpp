@@ -8,7 +8,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -136,6 +135,7 @@ struct AsyncServer::Impl : std::enable_shared_from_this<AsyncServer::Impl> {
     sessions.erase(s);
   }
   void accept();
+  void on_accept(beast::error_code ec, ConnSocket socket);
   template <class Stream>
   void start_session(Stream stream);
 };
@@ -152,7 +152,7 @@ class Session : public AsyncServer::Impl::SessionBase,
 
   void start() {
     if (!server_->enter(this, this->weak_from_this())) return;
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    if constexpr (std::is_same_v<Stream, TcpStream>) {
       net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->read(); });
     } else {
       lowest_tcp(stream_).expires_after(kTlsTimeout);
@@ -329,7 +329,7 @@ class Session : public AsyncServer::Impl::SessionBase,
     if (closed_) return;
     closed_ = true;
     beast::error_code ignored;
-    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+    if constexpr (!std::is_same_v<Stream, TcpStream>) {
       // No close_notify round trip: the peer may be gone, and a stuck shutdown would hold the
       // socket. The TCP FIN tells the client the connection is over.
       lowest_tcp(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -356,20 +356,24 @@ class Session : public AsyncServer::Impl::SessionBase,
 }  // namespace
 
 void AsyncServer::Impl::accept() {
-  acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec,
-                                                                           tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
-    if (!ec) {
-      beast::tcp_stream stream(std::move(socket));
-      if (self->tls) {
-        self->start_session(beast::ssl_stream<beast::tcp_stream>(std::move(stream), *self->tls));
-      } else {
-        self->start_session(std::move(stream));
-      }
+  acceptor.async_accept(net::make_strand(ioc),
+                        [self = shared_from_this()](beast::error_code ec, ConnSocket socket) {
+                          self->on_accept(ec, std::move(socket));
+                        });
+}
+
+void AsyncServer::Impl::on_accept(beast::error_code ec, ConnSocket socket) {
+  if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+  if (!ec) {
+    TcpStream stream(std::move(socket));
+    if (tls) {
+      start_session(TlsStream(std::move(stream), *tls));
+    } else {
+      start_session(std::move(stream));
     }
-    // Accept errors (e.g. too many open files) must not end the accept loop.
-    self->accept();
-  });
+  }
+  // Accept errors (e.g. too many open files) must not end the accept loop.
+  accept();
 }
 
 template <class Stream>
