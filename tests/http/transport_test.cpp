@@ -279,6 +279,54 @@ TEST(AsyncClientTest, RetriesOnceWhenTheServerClosedAnIdleConnection) {
   EXPECT_THAT(r.body, HasSubstr("GET /2"));
 }
 
+TEST(AsyncClientTest, ClosesConnectionsIdleLongerThanTheTimeout) {
+  HeldRequests held;
+  auto server = start_server(held.handler());
+  AsyncClientOptions options;
+  options.port = server->port();
+  options.idle_timeout = 200ms;
+  auto created = AsyncClient::create(options);
+  ASSERT_THAT(created, IsOk());
+  auto& client = **created;
+  // A burst: four requests at once need four connections.
+  std::vector<std::future<ClientResult>> burst;
+  for (int i = 0; i < 4; ++i) {
+    auto p = std::make_shared<std::promise<ClientResult>>();
+    burst.push_back(p->get_future());
+    client.request({"GET", "/burst", {}, {}, {}}, 5s,
+                   [p](ClientResult r) { p->set_value(std::move(r)); });
+  }
+  ASSERT_TRUE(held.wait_for(4));
+  for (std::size_t i = 0; i < 4; ++i) held.at(i)->send(RawResponse{200, {}, "ok"});
+  for (auto& f : burst) EXPECT_EQ(f.get().status, 200);
+  EXPECT_EQ(client.idle_connections(), 4u);
+  // Idle past the timeout: the next request closes all four and opens a new connection.
+  std::this_thread::sleep_for(300ms);
+  std::promise<ClientResult> later;
+  client.request({"GET", "/later", {}, {}, {}}, 5s,
+                 [&](ClientResult r) { later.set_value(std::move(r)); });
+  ASSERT_TRUE(held.wait_for(5));
+  EXPECT_EQ(client.idle_connections(), 0u);
+  held.at(4)->send(RawResponse{200, {}, "ok"});
+  EXPECT_EQ(later.get_future().get().status, 200);
+  EXPECT_EQ(client.idle_connections(), 1u);
+}
+
+TEST(AsyncClientTest, RejectsBadOptionsNamingTheField) {
+  AsyncClientOptions options;
+  options.idle_timeout = 0ms;
+  EXPECT_THAT(AsyncClient::create(options),
+              HasError(ErrorCode::invalid_argument, HasSubstr("idle_timeout must be positive")));
+  options = {};
+  options.io_threads = 0;
+  EXPECT_THAT(AsyncClient::create(options),
+              HasError(ErrorCode::invalid_argument, HasSubstr("io_threads must be at least 1")));
+  options = {};
+  options.scheme = "ftp";
+  EXPECT_THAT(AsyncClient::create(options),
+              HasError(ErrorCode::invalid_argument, HasSubstr("scheme must be http or https")));
+}
+
 TEST(MountTest, RoutesByLongestPrefixOnOnePort) {
   auto tagged = [](std::string tag) {
     return [tag](RawRequest req, std::shared_ptr<Responder> responder) {

@@ -17,7 +17,7 @@ using tcp = boost::asio::ip::tcp;
 
 /// Each connection's executor: a strand of the I/O context, by its concrete type. beast::tcp_stream
 /// names it as any_io_executor, and then every completion of every connection goes through the
-/// type-erased executor (a copy, a prefer, an indirect call): 8 % of the server's CPU under the
+/// type-erased executor (a copy, a prefer, an indirect call): 3 % of the server's CPU under the
 /// issue-11 load (docs/performance.md, "Executors").
 using ConnExecutor = net::strand<net::io_context::executor_type>;
 /// What an acceptor bound to ConnExecutor hands over.

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <deque>
 #include <future>
 #include <limits>
 #include <mutex>
@@ -84,28 +85,42 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
   std::vector<std::thread> threads;
 
   std::mutex mu;
-  bool shut = false;                                   // GUARDED_BY(mu)
-  std::vector<std::shared_ptr<Conn>> idle;             // GUARDED_BY(mu)
-  std::unordered_map<Conn*, std::weak_ptr<Conn>> all;  // GUARDED_BY(mu)
+  bool shut = false;  // GUARDED_BY(mu)
+  // Idle keep-alive connections with the time each went idle; taken from the back (the most
+  // recently used), expired from the front (the longest idle).
+  std::deque<std::pair<std::shared_ptr<Conn>, SteadyClock::time_point>> idle;  // GUARDED_BY(mu)
+  std::unordered_map<Conn*, std::weak_ptr<Conn>> all;                          // GUARDED_BY(mu)
 
   std::shared_ptr<Conn> make_conn();  // REQUIRES: mu held
+
+  // Moves the connections idle for longer than options.idle_timeout into `out` (to be closed
+  // outside the lock). REQUIRES: mu held.
+  void take_expired(SteadyClock::time_point now, std::vector<std::shared_ptr<Conn>>& out) {
+    while (!idle.empty() && now - idle.front().second > options.idle_timeout) {
+      out.push_back(std::move(idle.front().first));
+      idle.pop_front();
+    }
+  }
 
   // Hands `ex` to an idle connection, or a new one (`fresh`: never an idle one).
   void dispatch(std::shared_ptr<Exchange> ex, bool fresh) {
     std::shared_ptr<Conn> conn;
+    std::vector<std::shared_ptr<Conn>> expired;
     bool reused = false;
     {
       std::lock_guard lock(mu);
+      take_expired(SteadyClock::now(), expired);
       if (shut) {
         conn = nullptr;
       } else if (!fresh && !idle.empty()) {
-        conn = std::move(idle.back());
+        conn = std::move(idle.back().first);
         idle.pop_back();
         reused = true;
       } else {
         conn = make_conn();
       }
     }
+    for (auto& old : expired) old->close();
     if (!conn) return ex->finish(failure("client shut down"));
     conn->start(std::move(ex), reused);
   }
@@ -115,7 +130,7 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
     {
       std::lock_guard lock(mu);
       if (!shut && idle.size() < options.max_idle_connections) {
-        idle.push_back(conn);
+        idle.emplace_back(conn, SteadyClock::now());
         return;
       }
     }
@@ -297,6 +312,10 @@ Result<std::unique_ptr<AsyncClient>> AsyncClient::create(AsyncClientOptions opti
   }
   if (options.host.empty()) return invalid_argument("host must not be empty");
   if (options.io_threads == 0) return invalid_argument("io_threads must be at least 1");
+  if (options.idle_timeout <= std::chrono::milliseconds(0)) {
+    return invalid_argument("idle_timeout must be positive, got " +
+                            std::to_string(options.idle_timeout.count()) + " ms");
+  }
   auto impl = std::make_shared<Impl>(std::move(options));
   if (impl->options.scheme == "https") {
     GRIDKE_ASSIGN_OR_RETURN(impl->tls,
@@ -335,6 +354,11 @@ void AsyncClient::request(ClientRequest request, std::chrono::milliseconds timeo
   impl_->dispatch(std::move(ex), /*fresh=*/false);
 }
 
+std::size_t AsyncClient::idle_connections() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->idle.size();
+}
+
 ClientResult AsyncClient::request_sync(ClientRequest request, std::chrono::milliseconds timeout) {
   auto promise = std::make_shared<std::promise<ClientResult>>();
   auto future = promise->get_future();
@@ -346,7 +370,8 @@ ClientResult AsyncClient::request_sync(ClientRequest request, std::chrono::milli
 void AsyncClient::shutdown() {
   Impl& c = *impl_;
   std::vector<std::shared_ptr<Impl::Conn>> open;
-  std::vector<std::shared_ptr<Impl::Conn>> idle;  // released outside the lock (~Connection locks)
+  std::deque<std::pair<std::shared_ptr<Impl::Conn>, SteadyClock::time_point>>
+      idle;  // released outside the lock (~Connection locks)
   {
     std::lock_guard lock(c.mu);
     if (c.shut) return;

@@ -173,6 +173,9 @@ struct AsyncClientOptions {
   std::size_t io_threads = 1;
   /// Keep-alive connections kept open while unused; more are closed after their answer.
   std::size_t max_idle_connections = 256;
+  /// An unused connection idle for longer is closed when the client next sends, so a burst's
+  /// extra connections (and the server's sessions for them) do not stay for good.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
   std::optional<TlsFiles> tls;  ///< https: CA and, for mutual TLS, certificate and key
 };
 
@@ -188,6 +191,8 @@ class AsyncClient {
   /// whole exchange (connect, write, wait, read).
   void request(ClientRequest request, std::chrono::milliseconds timeout,
                std::function<void(ClientResult)> done);
+  /// Keep-alive connections now waiting in the pool (for tests and diagnostics).
+  std::size_t idle_connections() const;
   /// Blocking request(). REQUIRES: not called on this client's I/O threads.
   ClientResult request_sync(ClientRequest request, std::chrono::milliseconds timeout);
   /// Fails every request in flight ("client shut down"), closes the connections and joins the
