@@ -28,7 +28,8 @@
 // soon as one completes and counted `late` (its wait is in its latency). Nothing is dropped:
 // the run passes only if every call completed without error, the sender was never left more
 // than --max-lag-ms behind the schedule at the end (the server kept up on average), and the
-// server's RSS grew by less than 5 % from the end of the warm-up.
+// server's RSS grew by less than 5 % from the end of the warm-up. A sender 60 s behind stops
+// sending (the server is not keeping up at all) and the run fails.
 // --io-threads: the server's HTTP I/O threads (RestServerOptions::io_threads); --handler-threads:
 // each client's (RemoteEngineOptions::handler_threads), which run handlers and completions.
 // Exit codes: 0 pass, 1 the run failed its targets (errors, incomplete, RSS growth ≥ 5 %),
@@ -243,6 +244,8 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64
 
 // Sent this long after its due time, a call counts as late (the sender's tick is 1 ms).
 constexpr long kLateUs = 10'000;
+// This far behind, the server is not keeping up at all: the sender stops (the run fails).
+constexpr auto kGiveUpLag = std::chrono::seconds(60);
 
 // Sends rate × duration exchanges on schedule; returns when all are sent. Calls that fall due
 // while max_in_flight are outstanding wait for a completion (counted late, never dropped).
@@ -266,7 +269,18 @@ void send_for(std::vector<Kb>& kbs, const RunConfig& cfg, std::chrono::seconds d
       if (due > now) break;
       Kb& kb = kbs[static_cast<std::size_t>(i) % kbs.size()];
       // The server is behind: wait for completions (next tick), keeping the schedule.
-      if (in_flight.load(std::memory_order_relaxed) >= cfg.max_in_flight) break;
+      if (in_flight.load(std::memory_order_relaxed) >= cfg.max_in_flight) {
+        if (now - due > kGiveUpLag) {
+          std::fprintf(stderr,
+                       "gridke_load: %lld s behind the schedule with %ld calls outstanding; "
+                       "stopped sending after %ld of %ld calls\n",
+                       static_cast<long long>(
+                           std::chrono::duration_cast<std::chrono::seconds>(now - due).count()),
+                       in_flight.load(), i, total);
+          return;
+        }
+        break;
+      }
       const long lag = std::chrono::duration_cast<std::chrono::microseconds>(now - due).count();
       if (lag > kLateUs) stats.late.fetch_add(1, std::memory_order_relaxed);
       if (lag > stats.max_lag_us.load(std::memory_order_relaxed)) {
