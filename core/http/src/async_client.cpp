@@ -86,18 +86,23 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
 
   std::mutex mu;
   bool shut = false;  // GUARDED_BY(mu)
-  // Idle keep-alive connections with the time each went idle; taken from the back (the most
-  // recently used), expired from the front (the longest idle).
-  std::deque<std::pair<std::shared_ptr<Conn>, SteadyClock::time_point>> idle;  // GUARDED_BY(mu)
-  std::unordered_map<Conn*, std::weak_ptr<Conn>> all;                          // GUARDED_BY(mu)
+  // An idle keep-alive connection and when it went idle.
+  struct IdleConn {
+    std::shared_ptr<Conn> conn;
+    SteadyClock::time_point since;
+  };
+  // Taken from the back (the most recently used), expired from the front (the longest idle).
+  using IdlePool = std::deque<IdleConn>;
+  IdlePool idle;                                       // GUARDED_BY(mu)
+  std::unordered_map<Conn*, std::weak_ptr<Conn>> all;  // GUARDED_BY(mu)
 
   std::shared_ptr<Conn> make_conn();  // REQUIRES: mu held
 
   // Moves the connections idle for longer than options.idle_timeout into `out` (to be closed
   // outside the lock). REQUIRES: mu held.
   void take_expired(SteadyClock::time_point now, std::vector<std::shared_ptr<Conn>>& out) {
-    while (!idle.empty() && now - idle.front().second > options.idle_timeout) {
-      out.push_back(std::move(idle.front().first));
+    while (!idle.empty() && now - idle.front().since > options.idle_timeout) {
+      out.push_back(std::move(idle.front().conn));
       idle.pop_front();
     }
   }
@@ -113,7 +118,7 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
       if (shut) {
         conn = nullptr;
       } else if (!fresh && !idle.empty()) {
-        conn = std::move(idle.back().first);
+        conn = std::move(idle.back().conn);
         idle.pop_back();
         reused = true;
       } else {
@@ -130,7 +135,7 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
     {
       std::lock_guard lock(mu);
       if (!shut && idle.size() < options.max_idle_connections) {
-        idle.emplace_back(conn, SteadyClock::now());
+        idle.push_back({conn, SteadyClock::now()});
         return;
       }
     }
@@ -370,8 +375,7 @@ ClientResult AsyncClient::request_sync(ClientRequest request, std::chrono::milli
 void AsyncClient::shutdown() {
   Impl& c = *impl_;
   std::vector<std::shared_ptr<Impl::Conn>> open;
-  std::deque<std::pair<std::shared_ptr<Impl::Conn>, SteadyClock::time_point>>
-      idle;  // released outside the lock (~Connection locks)
+  Impl::IdlePool idle;  // released outside the lock (~Connection locks)
   {
     std::lock_guard lock(c.mu);
     if (c.shut) return;
