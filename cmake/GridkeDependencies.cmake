@@ -15,6 +15,17 @@ if(GRIDKE_BUILD_TESTS)
   include(GoogleTest)
 endif()
 find_package(benchmark QUIET)
+# jemalloc (libjemalloc-dev) is the allocator of the gridke command: after a backlog it returns
+# the pages the backlog took (decay), where glibc's heap stays near its high-water mark
+# (docs/performance.md, "Memory under load"). Not with the sanitizers: they bring their own.
+option(GRIDKE_JEMALLOC "Link the gridke command with jemalloc" ON)
+if(GRIDKE_JEMALLOC AND NOT GRIDKE_SANITIZE AND NOT GRIDKE_TSAN)
+  pkg_check_modules(JEMALLOC QUIET IMPORTED_TARGET jemalloc)
+  if(NOT JEMALLOC_FOUND)
+    message(WARNING "jemalloc not found (apt-get install libjemalloc-dev): the gridke command "
+                    "uses glibc malloc, whose RSS stays up after a backlog")
+  endif()
+endif()
 
 # Tests and benchmarks that compare against numpy/scipy or speak HTTP from Python use Debian's
 # interpreter, which has python3-requests/-numpy/-scipy (a pyenv or venv python on PATH may not).

@@ -7,6 +7,7 @@
 #   scripts/load-test.sh [--seconds 600] [--kbs 500] [--rate 5000] [--warmup-s 20]
 #                        [--server gridke|builtin] [--io-threads N] [--wrk-s 10] [--out DIR]
 #                        [--build DIR] [--pin auto|none|SERVER_CPUS:DRIVER_CPUS]
+#                        [--pause AT_S:FOR_S[,AT_S:FOR_S...]]
 #                        [-- extra gridke_load run options, e.g. --ask-percent 70]
 #
 # --server gridke (default when the build has it) runs the product, `gridke serve --services
@@ -18,12 +19,19 @@
 # (on two cores: 0 and 1), none lets them share every CPU, e.g. --pin 0-1:2-3 is explicit. On a
 # shared core the driver's five busy threads outvote the server's one I/O thread in the
 # scheduler, and the server's throughput is then the driver's leftovers (docs/performance.md).
+# --pause 120:2,360:2 stops the server (SIGSTOP) 120 s after the driver started, for 2 s, and
+# again at 360 s: a reproducible backlog, as a VM or host pause makes one. Calls due meanwhile
+# pile up (up to gridke_load's --max-in-flight, each on its own connection); the report then
+# shows what the backlog costs in latency and in RSS, and whether a second one costs it again
+# (a leak) or reuses the first one's memory (a high-water mark). Each pause is logged with its
+# UTC time in DIR/load.txt, to match the report's utc column.
 # Output: DIR/load.txt (the report), DIR/load.json (summary + series), DIR/server.log,
 # DIR/wrk.txt; DIR defaults to build/load-test. Exit status: gridke_load's (0 = pass).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=600 kbs=500 rate=5000 warmup=20 server="" io_threads=2 wrk_s=10 out="" build="${GRIDKE_BUILD_DIR:-build}" pin=auto
+pauses=
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,14 +45,21 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --pin) pin=$2; shift 2 ;;
+    --pause) pauses=$2; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "load-test: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 for v in seconds kbs rate warmup wrk_s io_threads; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "load-test: --${v//_/-} must be a number, got '${!v}'" >&2; exit 2; }
 done
+if [ -n "$pauses" ]; then
+  for p in ${pauses//,/ }; do
+    [[ $p =~ ^[0-9]+:[0-9]+(\.[0-9]+)?$ ]] ||
+      { echo "load-test: --pause takes AT_S:FOR_S[,AT_S:FOR_S...] (e.g. 120:2), got '$p' in '$pauses'" >&2; exit 2; }
+  done
+fi
 server_cpus=() driver_cpus=()
 cpus=$(nproc)
 if [ "$pin" = auto ]; then
@@ -95,6 +110,7 @@ else
 fi
 server_pid=$!
 cleanup() {
+  if [ -n "${pauser_pid:-}" ]; then kill "$pauser_pid" 2>/dev/null || true; kill -CONT "$server_pid" 2>/dev/null || true; fi
   if kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -109,6 +125,23 @@ done
 url=$(sed -n 's/.*"url":"\([^"]*\)".*/\1/p' "$ready" | head -n 1)
 [ -n "$url" ] || { echo "load-test: no URL in the server's ready line: $(cat "$ready")" >&2; exit 3; }
 echo "load-test: $(date -u '+%F %T UTC'), $cpus cores (pin $pin), load $(cut -d' ' -f1-3 /proc/loadavg); server=$server pid=$server_pid url=$url" | tee "$out/load.txt" >&2
+
+# The pauses, timed from the driver's start; killed with the script.
+pauser_pid=""
+if [ -n "$pauses" ]; then
+  (
+    start=$(date +%s.%N)
+    for p in ${pauses//,/ }; do
+      at=${p%%:*} for=${p#*:}
+      wait_s=$(awk -v s="$start" -v a="$at" -v n="$(date +%s.%N)" 'BEGIN { w = s + a - n; print (w > 0 ? w : 0) }')
+      sleep "$wait_s"
+      kill -0 "$server_pid" 2>/dev/null || exit 0
+      echo "load-test: pausing the server for ${for} s at $(date -u '+%T UTC') (driver time ${at} s)" | tee -a "$out/load.txt" >&2
+      kill -STOP "$server_pid"; sleep "$for"; kill -CONT "$server_pid"
+    done
+  ) &
+  pauser_pid=$!
+fi
 
 status=0
 "${driver_cpus[@]}" "$load" run --url "$url" --server-pid "$server_pid" --kbs "$kbs" --rate "$rate" \

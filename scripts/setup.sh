@@ -11,7 +11,7 @@ shift || true
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libserd-dev libsord-dev libraptor2-dev serdi sordi raptor2-utils
-  libssl-dev libboost-system-dev
+  libssl-dev libboost-system-dev libjemalloc-dev
   libeigen3-dev nlohmann-json3-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev hyperfine wrk hey
   clang clang-format libclang-rt-14-dev

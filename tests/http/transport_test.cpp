@@ -11,7 +11,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -65,6 +67,95 @@ class HeldRequests {
  private:
   std::mutex mu_;
   std::vector<std::shared_ptr<Responder>> held_;
+};
+
+// A minimal HTTP/1.1 server that answers each request with the number of the connection it came
+// on (0 for the first one accepted), and only once the test allows that connection to answer:
+// it shows which of a client's pooled connections carried a request.
+class ConnectionLabels {
+ public:
+  ConnectionLabels() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(listener_, 16), 0);
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    acceptor_ = std::thread([this] { accept_loop(); });
+  }
+  ~ConnectionLabels() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+      for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
+    }
+    cv_.notify_all();
+    ::shutdown(listener_, SHUT_RDWR);
+    acceptor_.join();
+    for (auto& t : threads_) t.join();
+    for (int fd : fds_) ::close(fd);
+    ::close(listener_);
+  }
+  std::uint16_t port() const { return port_; }
+  // Lets connection `label` answer one request; allow_all() lets every request through.
+  void allow(int label) {
+    std::lock_guard lock(mu_);
+    ++allowed_[label];
+    cv_.notify_all();
+  }
+  void allow_all() {
+    std::lock_guard lock(mu_);
+    all_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  void accept_loop() {
+    for (int label = 0;; ++label) {
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0) return;
+      std::lock_guard lock(mu_);
+      fds_.push_back(fd);
+      threads_.emplace_back([this, fd, label] { serve(fd, label); });
+    }
+  }
+  void serve(int fd, int label) {
+    std::string in;
+    char buf[4096];
+    while (true) {
+      std::size_t end;
+      while ((end = in.find("\r\n\r\n")) == std::string::npos) {
+        const auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) return;
+        in.append(buf, static_cast<std::size_t>(n));
+      }
+      in.erase(0, end + 4);  // GET requests: no body
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || all_ || allowed_[label] > 0; });
+        if (stopping_) return;
+        if (!all_) --allowed_[label];
+      }
+      const std::string body = std::to_string(label);
+      const std::string out = "HTTP/1.1 200 OK\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+      if (::send(fd, out.data(), out.size(), MSG_NOSIGNAL) < 0) return;
+    }
+  }
+
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread acceptor_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;                 // GUARDED_BY(mu_)
+  bool all_ = false;                      // GUARDED_BY(mu_)
+  std::map<int, int> allowed_;            // GUARDED_BY(mu_)
+  std::vector<int> fds_;                  // GUARDED_BY(mu_)
+  std::vector<std::thread> threads_;      // GUARDED_BY(mu_)
 };
 
 std::unique_ptr<AsyncServer> start_server(RequestHandler handler, AsyncServerOptions options = {}) {
@@ -310,6 +401,41 @@ TEST(AsyncClientTest, ClosesConnectionsIdleLongerThanTheTimeout) {
   held.at(4)->send(RawResponse{200, {}, "ok"});
   EXPECT_EQ(later.get_future().get().status, 200);
   EXPECT_EQ(client.idle_connections(), 1u);
+}
+
+TEST(AsyncClientTest, TakesTheOldestIdleConnectionSoABurstsExtraOnesExpire) {
+  ConnectionLabels server;
+  AsyncClientOptions options;
+  options.port = server.port();
+  auto created = AsyncClient::create(options);
+  ASSERT_THAT(created, IsOk());
+  auto& client = **created;
+  server.allow(0);
+  EXPECT_EQ(client.request_sync({"GET", "/first", {}, {}, {}}, 5s).body, "0");
+  // A burst of three: connection 0 and two new ones, 1 and 2, which answer (and so go back to
+  // the pool) in that order.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> answered;
+  for (int i = 0; i < 3; ++i) {
+    client.request({"GET", "/burst", {}, {}, {}}, 5s, [&](ClientResult r) {
+      std::lock_guard lock(mu);
+      answered.push_back(r.status == 200 ? r.body : r.error);
+      cv.notify_all();
+    });
+  }
+  for (int label = 0; label < 3; ++label) {
+    server.allow(label);
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return answered.size() == std::size_t(label) + 1; }));
+    EXPECT_EQ(answered.back(), std::to_string(label));
+  }
+  EXPECT_EQ(client.idle_connections(), 3u);
+  // Connection 2 went idle last, but the next request takes the oldest, 0: after a burst the
+  // steady load stays on the connections it had, and the burst's extra ones expire.
+  server.allow_all();
+  EXPECT_EQ(client.request_sync({"GET", "/after", {}, {}, {}}, 5s).body, "0");
+  EXPECT_EQ(client.request_sync({"GET", "/again", {}, {}, {}}, 5s).body, "0");
 }
 
 TEST(AsyncClientTest, RejectsBadOptionsNamingTheField) {

@@ -16,9 +16,10 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <deque>
+#include <cstdint>
 #include <future>
 #include <limits>
 #include <mutex>
@@ -68,6 +69,7 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
     // Runs `ex` on this connection (posted to its strand). `reused`: it carried one before.
     virtual void start(std::shared_ptr<Exchange> ex, bool reused) = 0;
     virtual void close() = 0;
+    std::uint64_t serial = 0;  // order of creation; set by make_conn
   };
 
   explicit Impl(AsyncClientOptions o)
@@ -91,20 +93,31 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
     std::shared_ptr<Conn> conn;
     SteadyClock::time_point since;
   };
-  // Taken from the back (the most recently used), expired from the front (the longest idle).
-  using IdlePool = std::deque<IdleConn>;
+  // Ordered from the newest connection (highest serial) to the oldest, which is taken first; a
+  // full pool closes its newest. A burst opens connections beyond the steady working set; used
+  // oldest-first, those later ones stay unused once it is over and expire together, and the
+  // sessions (here and on the server) that the steady load goes on using are the ones opened
+  // before the burst, not survivors scattered through the memory the burst took
+  // (docs/performance.md, "Memory under load").
+  using IdlePool = std::vector<IdleConn>;
   IdlePool idle;                                       // GUARDED_BY(mu)
   std::unordered_map<Conn*, std::weak_ptr<Conn>> all;  // GUARDED_BY(mu)
+  std::uint64_t next_serial = 0;                       // GUARDED_BY(mu)
+  SteadyClock::time_point next_sweep{};                // GUARDED_BY(mu)
 
   std::shared_ptr<Conn> make_conn();  // REQUIRES: mu held
 
   // Moves the connections idle for longer than options.idle_timeout into `out` (to be closed
-  // outside the lock). REQUIRES: mu held.
+  // outside the lock). Sweeps the pool at most every quarter timeout, so a connection is closed
+  // between 1 and 1.25 timeouts after it went idle. REQUIRES: mu held.
   void take_expired(SteadyClock::time_point now, std::vector<std::shared_ptr<Conn>>& out) {
-    while (!idle.empty() && now - idle.front().since > options.idle_timeout) {
-      out.push_back(std::move(idle.front().conn));
-      idle.pop_front();
-    }
+    if (now < next_sweep) return;
+    next_sweep = now + options.idle_timeout / 4;
+    const auto expired = std::stable_partition(idle.begin(), idle.end(), [&](const IdleConn& c) {
+      return now - c.since <= options.idle_timeout;
+    });
+    for (auto it = expired; it != idle.end(); ++it) out.push_back(std::move(it->conn));
+    idle.erase(expired, idle.end());
   }
 
   // Hands `ex` to an idle connection, or a new one (`fresh`: never an idle one).
@@ -132,14 +145,20 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
 
   // A connection whose exchange ended with keep-alive: back to the pool, or closed.
   void release(const std::shared_ptr<Conn>& conn) {
+    std::shared_ptr<Conn> evicted = conn;
     {
       std::lock_guard lock(mu);
-      if (!shut && idle.size() < options.max_idle_connections) {
-        idle.push_back({conn, SteadyClock::now()});
-        return;
+      if (!shut && options.max_idle_connections > 0) {
+        const auto at = std::upper_bound(
+            idle.begin(), idle.end(), conn->serial,
+            [](std::uint64_t serial, const IdleConn& c) { return serial > c.conn->serial; });
+        idle.insert(at, {conn, SteadyClock::now()});
+        if (idle.size() <= options.max_idle_connections) return;
+        evicted = std::move(idle.front().conn);  // the newest
+        idle.erase(idle.begin());
       }
     }
-    conn->close();
+    evicted->close();
   }
   bool is_shut() {
     std::lock_guard lock(mu);
@@ -303,6 +322,7 @@ std::shared_ptr<AsyncClient::Impl::Conn> AsyncClient::Impl::make_conn() {
   } else {
     conn = std::make_shared<Connection<TcpStream>>(shared_from_this(), net::make_strand(ioc));
   }
+  conn->serial = next_serial++;
   all.emplace(conn.get(), conn);
   return conn;
 }

@@ -171,10 +171,13 @@ struct AsyncClientOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 80;
   std::size_t io_threads = 1;
-  /// Keep-alive connections kept open while unused; more are closed after their answer.
+  /// Keep-alive connections kept open while unused; when more are, the newest is closed. A
+  /// request takes the oldest idle connection, so the connections a burst added stay unused
+  /// afterwards and expire (idle_timeout).
   std::size_t max_idle_connections = 256;
-  /// An unused connection idle for longer is closed when the client next sends, so a burst's
-  /// extra connections (and the server's sessions for them) do not stay for good.
+  /// An unused connection idle for longer is closed when the client next sends (checked at
+  /// most every quarter timeout), so a burst's extra connections (and the server's sessions
+  /// for them) do not stay for good.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
   std::optional<TlsFiles> tls;  ///< https: CA and, for mutual TLS, certificate and key
 };
