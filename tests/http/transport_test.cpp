@@ -140,8 +140,8 @@ class ConnectionLabels {
         if (!all_) --allowed_[label];
       }
       const std::string body = std::to_string(label);
-      const std::string out = "HTTP/1.1 200 OK\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
+      const std::string out =
+          "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
       if (::send(fd, out.data(), out.size(), MSG_NOSIGNAL) < 0) return;
     }
   }
@@ -151,11 +151,11 @@ class ConnectionLabels {
   std::thread acceptor_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;                 // GUARDED_BY(mu_)
-  bool all_ = false;                      // GUARDED_BY(mu_)
-  std::map<int, int> allowed_;            // GUARDED_BY(mu_)
-  std::vector<int> fds_;                  // GUARDED_BY(mu_)
-  std::vector<std::thread> threads_;      // GUARDED_BY(mu_)
+  bool stopping_ = false;             // GUARDED_BY(mu_)
+  bool all_ = false;                  // GUARDED_BY(mu_)
+  std::map<int, int> allowed_;        // GUARDED_BY(mu_)
+  std::vector<int> fds_;              // GUARDED_BY(mu_)
+  std::vector<std::thread> threads_;  // GUARDED_BY(mu_)
 };
 
 std::unique_ptr<AsyncServer> start_server(RequestHandler handler, AsyncServerOptions options = {}) {
