@@ -18,7 +18,6 @@ find_package(benchmark QUIET)
 # jemalloc (libjemalloc-dev) is the allocator of the gridke command: after a backlog it returns
 # the pages the backlog took (decay), where glibc's heap stays near its high-water mark
 # (docs/performance.md, "Memory under load"). Not with the sanitizers: they bring their own.
-option(GRIDKE_JEMALLOC "Link the gridke command with jemalloc" ON)
 if(GRIDKE_JEMALLOC AND NOT GRIDKE_SANITIZE AND NOT GRIDKE_TSAN)
   pkg_check_modules(JEMALLOC QUIET IMPORTED_TARGET jemalloc)
   if(NOT JEMALLOC_FOUND)

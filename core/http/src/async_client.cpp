@@ -145,7 +145,7 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
 
   // A connection whose exchange ended with keep-alive: back to the pool, or closed.
   void release(const std::shared_ptr<Conn>& conn) {
-    std::shared_ptr<Conn> evicted = conn;
+    std::shared_ptr<Conn> to_close = conn;  // unless the pool keeps it
     {
       std::lock_guard lock(mu);
       if (!shut && options.max_idle_connections > 0) {
@@ -154,11 +154,11 @@ struct AsyncClient::Impl : std::enable_shared_from_this<AsyncClient::Impl> {
             [](std::uint64_t serial, const IdleConn& c) { return serial > c.conn->serial; });
         idle.insert(at, {conn, SteadyClock::now()});
         if (idle.size() <= options.max_idle_connections) return;
-        evicted = std::move(idle.front().conn);  // the newest
+        to_close = std::move(idle.front().conn);  // the pool keeps it, closes its newest
         idle.erase(idle.begin());
       }
     }
-    evicted->close();
+    to_close->close();
   }
   bool is_shut() {
     std::lock_guard lock(mu);

@@ -2,7 +2,6 @@
 // (docs/rest-api.md). Runs until SIGINT/SIGTERM; then pending long polls get 410 and the
 // server stops cleanly.
 
-#include <malloc.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -20,6 +19,12 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#ifdef GRIDKE_WITH_JEMALLOC
+#include <jemalloc/jemalloc.h>  // mallctl
+#else
+#include <malloc.h>  // malloc_trim
+#endif
 
 #include "command.hpp"
 #include "gridke/audit/audit_trail.hpp"
@@ -52,11 +57,6 @@ Result<long long> env_integer(const char* name, long long fallback, long long lo
 
 }  // namespace gridke::cli
 
-#ifdef GRIDKE_WITH_JEMALLOC
-extern "C" int mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp,
-                       std::size_t newlen);
-#endif
-
 namespace {
 
 using namespace gridke;
@@ -79,7 +79,9 @@ std::string allocator_name() {
 // server has gone quiet. glibc keeps each thread arena's high-water mark unless trimmed.
 void return_free_memory() {
 #ifdef GRIDKE_WITH_JEMALLOC
-  mallctl("arena.4096.decay", nullptr, nullptr, nullptr, 0);  // 4096: MALLCTL_ARENAS_ALL
+  static const std::string all_arenas_decay =
+      "arena." + std::to_string(MALLCTL_ARENAS_ALL) + ".decay";
+  mallctl(all_arenas_decay.c_str(), nullptr, nullptr, nullptr, 0);
 #else
   malloc_trim(0);
 #endif
